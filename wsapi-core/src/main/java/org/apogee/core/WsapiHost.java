@@ -1,0 +1,128 @@
+package org.apogee.core;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.apogee.core.LuaApp.Instance;
+import org.apogee.core.lua.LuaState;
+import org.luaj.vm2.LuaTable;
+import org.luaj.vm2.LuaValue;
+
+/**
+ * The WSAPI layer: takes a server-neutral request and a response sink, routes the request, runs
+ * the app in a pooled Lua state and streams its answer. Every server adapter calls
+ * {@link #handle}; none of them knows about Lua.
+ *
+ * <p>{@code handle} blocks (reading the body, waiting for a state, running Lua): call it on a
+ * virtual thread, never on a server's I/O thread. It is thread-safe.
+ */
+public final class WsapiHost {
+
+    private static final System.Logger LOG = System.getLogger("apogee");
+
+    private final HostConfig config;
+    private final Router router;
+    private final ConcurrentHashMap<Path, LuaApp> apps = new ConcurrentHashMap<>();
+
+    public WsapiHost(HostConfig config) throws IOException {
+        this.config = config;
+        this.router = new Router(config.target());
+    }
+
+    public HostConfig config() {
+        return config;
+    }
+
+    /** Serves one request to completion. Never throws: failures become error responses or an aborted sink. */
+    public void handle(WsapiRequest request, ResponseSink sink) {
+        try {
+            switch (router.route(request.rawPath(), request.mountPath())) {
+                case Router.Refused r -> ResponseDriver.sendPage(sink, request, r.status(), r.message(), null, List.of());
+                case Router.Redirect r -> ResponseDriver.sendPage(sink, request, 301, "Moved to " + r.location(), null,
+                        List.of(new Header("Location", r.location())));
+                case Router.FileRoute f -> StaticFiles.serve(f.file(), request, sink);
+                case Router.AppRoute a -> runApp(request, a, sink);
+            }
+        } catch (IOException clientGone) {
+            sink.abort(clientGone);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            sink.abort(e);
+        } catch (RuntimeException | Error e) {
+            LOG.log(System.Logger.Level.ERROR, "internal error serving " + request.rawPath(), e);
+            sink.abort(e);
+        }
+    }
+
+    private void runApp(WsapiRequest req, Router.AppRoute route, ResponseSink sink) throws IOException, InterruptedException {
+        long declared = declaredLength(req);
+        if (declared == -2) {
+            ResponseDriver.sendPage(sink, req, 400, "Invalid Content-Length header.", null, List.of());
+            return;
+        }
+        if (declared > config.maxBodyBytes()) {
+            ResponseDriver.sendPage(sink, req, 413, "The request body is larger than " + config.maxBodyBytes() + " bytes.",
+                    null, List.of(new Header("Connection", "close")));
+            return;
+        }
+        LuaApp app = apps.computeIfAbsent(route.file(), f -> new LuaApp(f, displayName(f), config));
+        StatePool.Slot<Instance> slot;
+        try {
+            slot = app.acquire(config.acquireTimeout());
+        } catch (LuaApp.LoadException e) {
+            LOG.log(System.Logger.Level.ERROR, "cannot load " + app.displayName + ": " + e.getMessage());
+            ResponseDriver.sendPage(sink, req, 500, "The application could not be loaded.",
+                    config.debug() ? e.getMessage() : null, List.of());
+            return;
+        }
+        if (slot == null) {
+            ResponseDriver.sendPage(sink, req, 503, "All instances of this application are busy; try again shortly.", null,
+                    List.of(new Header("Retry-After", "1")));
+            return;
+        }
+        Instance instance = slot.value();
+        boolean reusable = true;
+        LuaState previous = instance.state.enter();
+        try {
+            LuaEnv.BodyInput input = new LuaEnv.BodyInput(req.body(), declared, config.maxBodyBytes());
+            LuaEnv.Target target = new LuaEnv.Target(route.scriptName(), route.pathInfo(), route.file().toString(),
+                    route.documentRoot().toString(), route.file().getParent().toString());
+            LuaTable env = instance.env.build(req, target, input);
+            reusable = new ResponseDriver(req, sink, app.displayName, config.debug()).run(instance.app, env);
+        } finally {
+            LuaState.leave(previous);
+            app.release(slot, reusable);
+        }
+    }
+
+    /** Content-Length as a number, -1 when absent, -2 when malformed. */
+    private static long declaredLength(WsapiRequest req) {
+        String cl = req.header("Content-Length");
+        if (cl == null) return -1;
+        try {
+            long n = Long.parseLong(cl.trim());
+            return n < 0 ? -2 : n;
+        } catch (NumberFormatException e) {
+            return -2;
+        }
+    }
+
+    private String displayName(Path file) {
+        Path root = router.root();
+        return file.startsWith(root) ? root.relativize(file).toString() : file.toString();
+    }
+
+    /** Used by error pages to show Lua messages with their bytes intact. */
+    static String text(LuaValue v) {
+        if (v.isstring()) {
+            var s = v.checkstring();
+            byte[] b = new byte[s.length()];
+            s.copyInto(0, b, 0, b.length);
+            return new String(b, StandardCharsets.UTF_8);
+        }
+        return v.tojstring();
+    }
+}

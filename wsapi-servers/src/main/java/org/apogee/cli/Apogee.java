@@ -1,0 +1,161 @@
+package org.apogee.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+import org.apogee.core.HostConfig;
+import org.apogee.core.WsapiHost;
+import org.apogee.core.lua.LuaCoroutine;
+import org.apogee.core.lua.LuaExit;
+import org.apogee.core.lua.LuaRuntime;
+import org.apogee.core.lua.LuaState;
+import org.apogee.server.undertow.UndertowServer;
+import org.luaj.vm2.LuaError;
+import org.luaj.vm2.LuaTable;
+import org.luaj.vm2.LuaValue;
+import org.luaj.vm2.Varargs;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** The {@code apogee} command. */
+@Command(name = "apogee", mixinStandardHelpOptions = true, version = HostConfig.SERVER_SOFTWARE,
+        description = "Runs Lua (WSAPI) web applications on the JVM.",
+        subcommands = {Apogee.Serve.class, Apogee.Lua.class, CommandLine.HelpCommand.class})
+public final class Apogee {
+
+    public static void main(String[] args) {
+        System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tF %1$tT %4$s %3$s: %5$s%6$s%n");
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
+        return new CommandLine(new Apogee()).setCaseInsensitiveEnumValuesAllowed(true);
+    }
+
+    @Command(name = "serve", mixinStandardHelpOptions = true,
+            description = {"Serves an app file at /, or a folder in document-root mode ",
+                    "(/dir/app.lua/rest runs dir/app.lua with PATH_INFO=/rest; other files are static)."})
+    static final class Serve implements Callable<Integer> {
+        @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to bind (default: ${DEFAULT-VALUE}).")
+        String host;
+
+        @Option(names = "--port", defaultValue = "8080", description = "Port (default: ${DEFAULT-VALUE}; 0 picks a free one).")
+        int port;
+
+        @Option(names = "--instances", description = "Lua states per app (default: number of cores).")
+        Integer instances;
+
+        @Option(names = "--queue-timeout", defaultValue = "30", description = "Seconds a request waits for a free state before a 503 (default: ${DEFAULT-VALUE}).")
+        double queueTimeout;
+
+        @Option(names = "--max-body", defaultValue = "" + HostConfig.DEFAULT_MAX_BODY, description = "Largest request body in bytes (default: ${DEFAULT-VALUE}).")
+        long maxBody;
+
+        @Option(names = "--reload", description = "Reload an app when one of its files changes (development).")
+        boolean reload;
+
+        @Option(names = "--debug", description = "Show error details in error pages (development).")
+        boolean debug;
+
+        @Option(names = "--allow-java", description = "Give Lua code the luajava library (full Java access).")
+        boolean allowJava;
+
+        @Option(names = "--shutdown-timeout", defaultValue = "10", description = "Seconds to let running requests finish on SIGTERM (default: ${DEFAULT-VALUE}).")
+        double shutdownTimeout;
+
+        @Parameters(paramLabel = "TARGET", description = "An app file (.lua or .ws) or a document root folder.")
+        Path target;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            if (!Files.exists(target)) throw new CommandLine.ParameterException(spec.commandLine(), "TARGET not found: " + target);
+            if (port < 0 || port > 65535) throw new CommandLine.ParameterException(spec.commandLine(), "--port must be between 0 and 65535");
+            if (instances != null && instances < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--instances must be at least 1");
+            if (queueTimeout < 0) throw new CommandLine.ParameterException(spec.commandLine(), "--queue-timeout must not be negative");
+            HostConfig config = HostConfig.of(target)
+                    .withInstances(instances == null ? Runtime.getRuntime().availableProcessors() : instances)
+                    .withAcquireTimeout(Duration.ofMillis((long) (queueTimeout * 1000)))
+                    .withReload(reload)
+                    .withDebug(debug)
+                    .withMaxBodyBytes(maxBody)
+                    .withLua(LuaRuntime.Options.fromProcess(null).withAllowJava(allowJava));
+            WsapiHost host = new WsapiHost(config);
+            UndertowServer server = UndertowServer.start(host, this.host, port);
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                server.stop(Duration.ofMillis((long) (shutdownTimeout * 1000)));
+                stopped.countDown();
+            }, "apogee-shutdown"));
+            String shown = this.host.contains(":") ? "[" + this.host + "]" : this.host;
+            System.out.println("Apogee serving " + config.target() + " on http://" + shown + ":" + server.port() + "/"
+                    + " (" + config.instances() + " instances per app, coroutines: " + LuaCoroutine.engine() + ")");
+            System.out.flush();
+            stopped.await();
+            return 0;
+        }
+    }
+
+    @Command(name = "lua", mixinStandardHelpOptions = true,
+            description = "Runs a Lua script with Apogee's runtime and libraries, like the lua interpreter.")
+    static final class Lua implements Callable<Integer> {
+        @Option(names = "--allow-java", description = "Give the script the luajava library.")
+        boolean allowJava;
+
+        @Parameters(index = "0", paramLabel = "FILE", description = "The script.")
+        Path file;
+
+        @Parameters(index = "1..*", paramLabel = "ARGS", description = "Arguments, in arg[1..] and ...")
+        List<String> args = new ArrayList<>();
+
+        @Override
+        public Integer call() {
+            LuaRuntime runtime = new LuaRuntime(LuaRuntime.Options.fromProcess(null).withAllowJava(allowJava));
+            return run(runtime, file.toString(), args);
+        }
+    }
+
+    /** Runs a script as the lua interpreter does; returns the exit status. */
+    static int run(LuaRuntime runtime, String file, List<String> args) {
+        LuaState state = runtime.newState();
+        LuaState previous = state.enter();
+        try {
+            LuaTable arg = new LuaTable();
+            arg.set(0, LuaValue.valueOf(file));
+            arg.set(-1, LuaValue.valueOf("apogee lua"));
+            LuaValue[] values = new LuaValue[args.size()];
+            for (int i = 0; i < args.size(); i++) {
+                values[i] = LuaValue.valueOf(args.get(i));
+                arg.set(i + 1, values[i]);
+            }
+            state.set("arg", arg);
+            Varargs loaded = state.baselib.loadFile(file, "bt", state);
+            if (loaded.arg1().isnil()) {
+                System.err.println("apogee lua: " + loaded.arg(2).tojstring());
+                return 1;
+            }
+            loaded.arg1().invoke(LuaValue.varargsOf(values));
+            return 0;
+        } catch (LuaExit exit) {
+            return exit.status();
+        } catch (LuaError e) {
+            System.err.println("apogee lua: " + e.getMessage());
+            return 1;
+        } catch (StackOverflowError e) {
+            System.err.println("apogee lua: stack overflow");
+            return 1;
+        } finally {
+            state.STDOUT.flush();
+            LuaState.leave(previous);
+        }
+    }
+}
