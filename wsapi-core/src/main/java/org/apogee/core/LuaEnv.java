@@ -134,6 +134,13 @@ final class LuaEnv {
         return LuaString.valueUsing(out);
     }
 
+    /** Thrown when the request body cannot be read (client gone, malformed chunked encoding). */
+    static final class BodyReadError extends LuaError {
+        BodyReadError(IOException cause) {
+            super("error reading the request body: " + cause.getMessage());
+        }
+    }
+
     /** Thrown when a request body exceeds the configured limit. */
     static final class BodyTooLarge extends LuaError {
         BodyTooLarge(long limit) {
@@ -209,7 +216,7 @@ final class LuaEnv {
                 if (bytes.length < want) ended = true;
                 return bytes;
             } catch (IOException e) {
-                throw new LuaError("error reading the request body: " + e.getMessage());
+                throw new BodyReadError(e);
             }
         }
 

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.apogee.core.lua.LuaExit;
+import org.apogee.core.lua.LuaState;
 import org.luaj.vm2.LuaError;
 import org.luaj.vm2.LuaString;
 import org.luaj.vm2.LuaTable;
@@ -25,8 +26,10 @@ final class ResponseDriver {
     private final ResponseSink sink;
     private final String appName;
     private final boolean debug;
+    private final LuaState state;
 
-    ResponseDriver(WsapiRequest req, ResponseSink sink, String appName, boolean debug) {
+    ResponseDriver(WsapiRequest req, ResponseSink sink, String appName, boolean debug, LuaState state) {
+        this.state = state;
         this.req = req;
         this.sink = sink;
         this.appName = appName;
@@ -75,14 +78,14 @@ final class ResponseDriver {
                 chunk = next(iterator);
             }
         } catch (LuaError | StackOverflowError | LuaExit e) {
-            LOG.log(System.Logger.Level.ERROR, "[" + appName + "] error after the headers were sent: " + message(e));
+            LOG.log(System.Logger.Level.ERROR, "[" + appName + "] error after the headers were sent: " + details(e));
             if (contentLength >= 0) {
                 sink.abort(e);
                 return false;
             }
             if (debug) {
                 byte[] banner = ("\n======== WSAPI ERROR DURING RESPONSE PROCESSING: \n<pre>"
-                        + ErrorPages.escape(message(e)) + "\n</pre>").getBytes(StandardCharsets.UTF_8);
+                        + ErrorPages.escape(details(e)) + "\n</pre>").getBytes(StandardCharsets.UTF_8);
                 sink.write(banner, 0, banner.length);
             }
             sink.finish();
@@ -113,14 +116,25 @@ final class ResponseDriver {
             sendPage(sink, req, 413, e.getMessage(), null, List.of(new Header("Connection", "close")));
             return;
         }
+        if (e instanceof LuaEnv.BodyReadError) {
+            sendPage(sink, req, 400, "The request body could not be read.", null, List.of(new Header("Connection", "close")));
+            return;
+        }
         if (e instanceof LuaError le && le.getMessageObject() instanceof LuaTable t && t.get(1).toint() == 404) {
             String msg = t.get(2).isnil() ? "Not found." : WsapiHost.text(t.get(2));
             sendPage(sink, req, 404, msg, null, List.of());
             return;
         }
-        String msg = message(e);
+        String msg = details(e);
         LOG.log(System.Logger.Level.ERROR, "[" + appName + "] " + msg);
         sendPage(sink, req, 500, "The application failed while handling this request.", debug ? msg : null, List.of());
+    }
+
+    /** The message plus, for Lua errors, the stack traceback of where it was raised. */
+    private String details(Throwable e) {
+        String m = message(e);
+        String tb = e instanceof LuaError ? state.lastTraceback() : null;
+        return tb == null ? m : m + "\n" + tb;
     }
 
     private static String message(Throwable e) {

@@ -89,7 +89,7 @@ final class CoroutineLib extends TwoArgFunction {
             Varargs r = co.resume(args);
             if (r.arg1().toboolean()) return r.subargs(2);
             LuaValue err = r.arg(2);
-            throw err.isstring() ? new LuaError(err.tojstring(), 0) : new LuaError(err);
+            throw new LuaErrors.Propagated(err);
         }
 
         @Override public String tojstring() { return "function: coroutine.wrap"; }

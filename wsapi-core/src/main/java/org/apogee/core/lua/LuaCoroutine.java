@@ -25,6 +25,8 @@ public final class LuaCoroutine extends LuaThread {
         super(globals, function);
         this.function = function;
         this.fiber = Fiber.create(this::body, this);
+        // a coroutine's errors are caught by resume, never by an enclosing xpcall's handler
+        this.errorfunc = globals instanceof LuaState s ? s.defaultErrorHandler : null;
     }
 
     private void body() {

@@ -27,6 +27,9 @@ public final class LuaState extends Globals {
     public static final String CLASSPATH_PREFIX = "classpath:";
 
     private final LuaRuntime runtime;
+    String lastTraceback;
+    LuaValue pendingErrorObject;
+    LuaValue defaultErrorHandler;
     private Path cwd;
     LuaTable stringTable;
 
@@ -71,6 +74,17 @@ public final class LuaState extends Globals {
 
     static void enterThread(Globals g) {
         if (g instanceof LuaState s && CURRENT.get() != s) CURRENT.set(s);
+    }
+
+    /** The stack traceback of the most recent error raised in this state, or null. */
+    public String lastTraceback() {
+        return lastTraceback;
+    }
+
+    LuaValue takePendingErrorObject() {
+        LuaValue v = pendingErrorObject;
+        pendingErrorObject = null;
+        return v;
     }
 
     public Path cwd() {

@@ -37,6 +37,8 @@ public final class UndertowServer implements AutoCloseable {
                 .setServerOption(UndertowOptions.DECODE_URL, false)
                 .setServerOption(UndertowOptions.MAX_HEADER_SIZE, MAX_HEADER_BYTES)
                 .setServerOption(UndertowOptions.ALWAYS_SET_DATE, true)
+                // the core refuses oversized bodies with a 413; Undertow's own cut-off comes later
+                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, host.config().maxBodyBytes() + 64 * 1024)
                 .setHandler(shutdown)
                 .build();
         undertow.start();

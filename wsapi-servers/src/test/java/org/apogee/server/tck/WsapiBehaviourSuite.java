@@ -1,0 +1,410 @@
+package org.apogee.server.tck;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import org.apogee.core.HostConfig;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The behaviour every server adapter must show, over real HTTP on loopback. An adapter's test
+ * class extends this and says how to start its server; the expectations are the same for all.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public abstract class WsapiBehaviourSuite {
+
+    protected abstract ServerUnderTest server();
+
+    private ServerUnderTest.Running running;
+    private HttpClient client;
+
+    protected static Path docRoot() {
+        try {
+            return Path.of(WsapiBehaviourSuite.class.getResource("/tck/www").toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    protected static HostConfig config(Path target) {
+        return HostConfig.of(target).withInstances(2).withAcquireTimeout(Duration.ofSeconds(5));
+    }
+
+    @BeforeAll
+    void startDefaultServer() throws Exception {
+        running = server().start(config(docRoot()));
+        client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    @AfterAll
+    void stopDefaultServer() {
+        if (running != null) running.close();
+    }
+
+    /** The mount path of the base URI without its trailing slash ("" at the root). */
+    private static String mount(ServerUnderTest.Running r) {
+        String p = r.base().getPath();
+        return p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
+    }
+
+    private HttpResponse<String> get(ServerUnderTest.Running r, String relative) throws Exception {
+        return client.send(HttpRequest.newBuilder(r.base().resolve(relative)).timeout(Duration.ofSeconds(20)).build(),
+                HttpResponse.BodyHandlers.ofString(StandardCharsets.ISO_8859_1));
+    }
+
+    private HttpResponse<String> get(String relative) throws Exception {
+        return get(running, relative);
+    }
+
+    private static Map<String, String> lines(String body) {
+        Map<String, String> m = new HashMap<>();
+        for (String line : body.split("\n")) {
+            int eq = line.indexOf('=');
+            if (eq > 0) m.put(line.substring(0, eq), line.substring(eq + 1));
+        }
+        return m;
+    }
+
+    @Test
+    void envCarriesCgiVariablesHeadersAndBody() throws Exception {
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(running.base().resolve("env.lua/some/path?a=1&b=two%20words"))
+                .header("X-Custom-Thing", "hello")
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("name=value&x=y"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode());
+        Map<String, String> env = lines(r.body());
+        assertEquals("POST", env.get("REQUEST_METHOD"));
+        assertEquals("a=1&b=two%20words", env.get("QUERY_STRING"));
+        assertEquals("application/x-www-form-urlencoded", env.get("CONTENT_TYPE"));
+        assertEquals("14", env.get("CONTENT_LENGTH"));
+        assertEquals(mount(running) + "/env.lua", env.get("SCRIPT_NAME"));
+        assertEquals("/some/path", env.get("PATH_INFO"));
+        assertEquals("127.0.0.1", env.get("SERVER_NAME"));
+        assertEquals(String.valueOf(running.port()), env.get("SERVER_PORT"));
+        assertEquals("HTTP/1.1", env.get("SERVER_PROTOCOL"));
+        assertTrue(env.get("SERVER_SOFTWARE").startsWith("Apogee"), env.get("SERVER_SOFTWARE"));
+        assertEquals("CGI/1.1", env.get("GATEWAY_INTERFACE"));
+        assertEquals("127.0.0.1", env.get("REMOTE_ADDR"));
+        assertTrue(Integer.parseInt(env.get("REMOTE_PORT")) > 0);
+        assertEquals(mount(running) + "/env.lua/some/path?a=1&b=two%20words", env.get("REQUEST_URI"));
+        assertTrue(env.get("SCRIPT_FILENAME").endsWith("/env.lua"), env.get("SCRIPT_FILENAME"));
+        assertEquals("", env.get("HTTPS"));
+        assertEquals("", env.get("NO_SUCH_VARIABLE"), "unknown variables read as the empty string");
+        assertEquals("hello", env.get("HTTP_X_CUSTOM_THING"));
+        assertEquals("127.0.0.1:" + running.port(), env.get("HTTP_HOST"));
+        assertEquals("name=value&x=y", env.get("BODY"));
+        assertEquals("nil", env.get("EOF"), "input:read returns nil at the end of the body");
+    }
+
+    @Test
+    void pathInfoIsAtLeastSlashAndPercentDecoded() throws Exception {
+        Map<String, String> env = lines(get("env.lua").body());
+        assertEquals("/", env.get("PATH_INFO"));
+        assertEquals(mount(running) + "/env.lua", env.get("SCRIPT_NAME"));
+        env = lines(get("env.lua/a%20b/c%2Fd").body());
+        assertEquals("/a b/c/d", env.get("PATH_INFO"));
+    }
+
+    @Test
+    void documentRootModeSplitsScriptNameAndPathInfo() throws Exception {
+        Map<String, String> env = lines(get("dir/split.lua/x/y/").body());
+        assertEquals(mount(running) + "/dir/split.lua", env.get("SCRIPT_NAME"));
+        assertEquals("/x/y/", env.get("PATH_INFO"));
+    }
+
+    @Test
+    void appModeMountsTheAppAtTheRoot() throws Exception {
+        try (ServerUnderTest.Running app = server().start(config(docRoot().resolve("dir/split.lua")))) {
+            Map<String, String> env = lines(get(app, "hello/world").body());
+            assertEquals(mount(app), env.get("SCRIPT_NAME"));
+            assertEquals("/hello/world", env.get("PATH_INFO"));
+            env = lines(get(app, "").body());
+            assertEquals("/", env.get("PATH_INFO"));
+        }
+    }
+
+    @Test
+    void repeatedRequestHeadersAreJoined() throws Exception {
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(running.base().resolve("env.lua"))
+                .header("X-Multi", "one").header("X-Multi", "two")
+                .header("Cookie", "a=1").header("Cookie", "b=2")
+                .build(), HttpResponse.BodyHandlers.ofString());
+        Map<String, String> env = lines(r.body());
+        assertEquals("one, two", env.get("HTTP_X_MULTI"));
+        assertEquals("a=1; b=2", env.get("HTTP_COOKIE"));
+    }
+
+    @Test
+    void multiValuedResponseHeadersAndAnyStatus() throws Exception {
+        HttpResponse<String> r = get("headers.lua");
+        assertEquals(201, r.statusCode());
+        assertEquals(List.of("a=1; Path=/", "b=2; HttpOnly"), r.headers().allValues("Set-Cookie"));
+        assertEquals("42", r.headers().firstValue("X-Count").orElseThrow());
+        assertEquals("made", r.body());
+        assertEquals(418, get("status.lua?teapot").statusCode());
+        assertEquals(422, get("status.lua?number").statusCode());
+        assertEquals(308, get("status.lua?numeric").statusCode());
+        assertEquals(200, get("status.lua?ok").statusCode());
+        String raw = RawHttp.exchange(running.port(), "GET " + mount(running) + "/status.lua?teapot HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        assertTrue(raw.startsWith("HTTP/1.1 418 I'm a teapot\r\n"), raw);
+    }
+
+    @Test
+    void headerValuesWithCrLfAreRefused() throws Exception {
+        HttpResponse<String> r = get("badheader.lua");
+        assertEquals(500, r.statusCode());
+        assertTrue(r.headers().allValues("Set-Cookie").isEmpty());
+        assertTrue(r.headers().firstValue("X-Injected").isEmpty());
+    }
+
+    @Test
+    void streamsTheFirstChunkBeforeTheIteratorFinishes() throws Exception {
+        try (RawHttp http = new RawHttp(running.port())) {
+            http.send("POST " + mount(running) + "/stream.lua HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n");
+            StringBuilder seen = new StringBuilder();
+            String head = http.readUntil("first\n", seen);
+            assertTrue(head.contains("200"), head);
+            assertTrue(head.contains("first\n"), "the first chunk arrived while the app still waits for the body");
+            assertFalse(head.contains("second"), head);
+            http.send("hello");
+            String rest = http.readUntil("\r\n0\r\n\r\n", seen);
+            assertTrue(rest.contains("second:hello"), rest);
+            assertTrue(rest.toLowerCase().contains("transfer-encoding: chunked"), rest);
+        }
+    }
+
+    @Test
+    void headRequestsSendNoBody() throws Exception {
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(running.base().resolve("headers.lua"))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, r.statusCode());
+        assertEquals("", r.body());
+        assertEquals(List.of("a=1; Path=/", "b=2; HttpOnly"), r.headers().allValues("Set-Cookie"));
+        // the connection stays usable: no stray body bytes
+        String raw = RawHttp.exchange(running.port(), "HEAD " + mount(running) + "/env.lua HTTP/1.1\r\nHost: x\r\n\r\n"
+                + "GET " + mount(running) + "/headers.lua HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        assertEquals(2, raw.split("HTTP/1.1 ", -1).length - 1, raw);
+        assertTrue(raw.endsWith("made") || raw.contains("\r\n4\r\nmade\r\n"), raw);
+    }
+
+    @Test
+    void errorBeforeHeadersGivesA500WithoutDetails() throws Exception {
+        for (String app : List.of("raise.lua", "error_before.lua", "exit.lua")) {
+            HttpResponse<String> r = get(app);
+            assertEquals(500, r.statusCode(), app);
+            assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/html"));
+            assertFalse(r.body().contains("boom"), "no details outside debug mode");
+            assertFalse(r.body().contains(".lua:"), "no file names outside debug mode");
+        }
+        assertEquals(201, get("headers.lua").statusCode(), "the server keeps serving");
+    }
+
+    @Test
+    void debugModeShowsTheErrorWithFileAndLine() throws Exception {
+        try (ServerUnderTest.Running dbg = server().start(config(docRoot()).withDebug(true))) {
+            HttpResponse<String> r = get(dbg, "raise.lua");
+            assertEquals(500, r.statusCode());
+            assertTrue(r.body().contains("raise.lua:2: boom before the headers"), r.body());
+            assertTrue(r.body().contains("stack traceback:"), r.body());
+            r = get(dbg, "syntax_error.lua");
+            assertEquals(500, r.statusCode());
+            assertTrue(r.body().contains("syntax_error.lua:2"), r.body());
+            r = get(dbg, "notapp.lua");
+            assertEquals(500, r.statusCode());
+            assertTrue(r.body().contains("not a WSAPI application"), r.body());
+        }
+    }
+
+    @Test
+    void errorAfterHeadersEndsTheResponseCleanly() throws Exception {
+        HttpResponse<String> r = get("error_after.lua");
+        assertEquals(200, r.statusCode());
+        assertEquals("partial ", r.body());
+        assertEquals(201, get("headers.lua").statusCode(), "the server keeps serving");
+    }
+
+    @Test
+    void syntaxErrorInOneAppDoesNotStopOthers() throws Exception {
+        assertEquals(500, get("syntax_error.lua").statusCode());
+        assertEquals(201, get("headers.lua").statusCode());
+    }
+
+    @Test
+    void missingAppsAndFilesAre404() throws Exception {
+        assertEquals(404, get("nothing-here.lua").statusCode());
+        assertEquals(404, get("nothing/here.lua/x").statusCode());
+        assertEquals(404, get("static/missing.txt").statusCode());
+        assertEquals(404, get("static/.hidden").statusCode());
+    }
+
+    @Test
+    void staticFilesAreServedWithTypes() throws Exception {
+        HttpResponse<String> r = get("static/hello.txt");
+        assertEquals(200, r.statusCode());
+        assertEquals("plain text file\n", r.body());
+        assertTrue(r.headers().firstValue("Content-Type").orElseThrow().startsWith("text/plain"));
+        String lastModified = r.headers().firstValue("Last-Modified").orElseThrow();
+        HttpResponse<String> again = client.send(HttpRequest.newBuilder(running.base().resolve("static/hello.txt"))
+                .header("If-Modified-Since", lastModified).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(304, again.statusCode());
+        r = get("static/");
+        assertEquals(200, r.statusCode());
+        assertTrue(r.body().contains("index"));
+        assertTrue(r.headers().firstValue("Content-Type").orElseThrow().startsWith("text/html"));
+    }
+
+    @Test
+    void pathTraversalIsRefused() throws Exception {
+        String m = mount(running);
+        for (String target : List.of(m + "/../secret.txt", m + "/static/../../secret.txt", m + "/%2e%2e/secret.txt",
+                m + "/static/%2E%2E/%2e%2e/secret.txt", m + "/static/..%2f..%2fsecret.txt", m + "/env.lua/../../secret.txt")) {
+            String raw = RawHttp.exchange(running.port(), "GET " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            assertFalse(raw.contains("TOP SECRET"), target + " leaked: " + raw);
+            assertTrue(raw.startsWith("HTTP/1.1 400") || raw.startsWith("HTTP/1.1 404"), target + ": " + raw);
+        }
+    }
+
+    @Test
+    void bytesSurviveBothWays() throws Exception {
+        byte[] body = new byte[256];
+        for (int i = 0; i < 256; i++) body[i] = (byte) i;
+        HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(running.base().resolve("binary.lua/caf%C3%A9?q=%FF%FE"))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
+        byte[] got = r.body();
+        byte[] expectedPrefix = new byte[256];
+        for (int i = 0; i < 256; i++) expectedPrefix[i] = (byte) i;
+        assertArrayEquals(expectedPrefix, java.util.Arrays.copyOf(got, 256));
+        byte[] tail = java.util.Arrays.copyOfRange(got, 256, got.length);
+        byte[] expectedTail = concat("q=%FF%FE|/caf\u00c3\u00a9|".getBytes(StandardCharsets.ISO_8859_1), body);
+        assertArrayEquals(expectedTail, tail);
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    @Test
+    void aBusyPoolAnswers503WithRetryAfter() throws Exception {
+        HostConfig one = config(docRoot()).withInstances(1).withAcquireTimeout(Duration.ofMillis(300));
+        try (ServerUnderTest.Running s = server().start(one); RawHttp holder = new RawHttp(s.port())) {
+            // the first request takes the only state and keeps it while its body has not arrived
+            holder.send("POST " + mount(s) + "/hold.lua HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\n");
+            HttpResponse<String> busy = null;
+            for (int i = 0; i < 50; i++) {
+                busy = get(s, "hold.lua");
+                if (busy.statusCode() == 503) break;
+                Thread.sleep(50);
+            }
+            assertNotNull(busy);
+            assertEquals(503, busy.statusCode());
+            assertTrue(busy.headers().firstValue("Retry-After").isPresent());
+            holder.send("DONE");
+            String held = holder.readUntil("held:DONE", new StringBuilder());
+            assertTrue(held.contains("held:DONE"), held);
+            HttpResponse<String> after = client.send(HttpRequest.newBuilder(s.base().resolve("hold.lua"))
+                    .POST(HttpRequest.BodyPublishers.ofString("next")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, after.statusCode(), "the state is free again");
+        }
+    }
+
+    @Test
+    void reloadPicksUpAChangedAppFile(@TempDir Path dir) throws Exception {
+        Path app = dir.resolve("app.lua");
+        Files.writeString(app, appReturning("one"));
+        try (ServerUnderTest.Running cached = server().start(config(dir));
+             ServerUnderTest.Running reloading = server().start(config(dir).withReload(true))) {
+            assertEquals("one", get(cached, "app.lua").body());
+            assertEquals("one", get(reloading, "app.lua").body());
+            Files.writeString(app, appReturning("two"));
+            Files.setLastModifiedTime(app, FileTime.from(Instant.now().plusSeconds(5)));
+            Thread.sleep(250);
+            assertEquals("two", get(reloading, "app.lua").body());
+            assertEquals("one", get(cached, "app.lua").body(), "without --reload the app stays cached");
+        }
+    }
+
+    private static String appReturning(String text) {
+        return "return function(env) return 200, {}, coroutine.wrap(function() coroutine.yield('" + text + "') end) end\n";
+    }
+
+    @Test
+    void aTenMegabyteBodyIsReadInPieces() throws Exception {
+        byte[] body = new byte[10 * 1024 * 1024];
+        long sum = 0;
+        for (int i = 0; i < body.length; i++) body[i] = (byte) (i * 31 + 7);
+        for (int i = 0; i < body.length; i += 4096) sum = (sum + (body[i] & 0xff)) % 4294967296L;
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(running.base().resolve("count.lua"))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode());
+        assertEquals(body.length + " " + sum, r.body());
+    }
+
+    @Test
+    void oversizedBodiesAre413() throws Exception {
+        try (ServerUnderTest.Running s = server().start(config(docRoot()).withMaxBodyBytes(1000))) {
+            HttpResponse<String> r = client.send(HttpRequest.newBuilder(s.base().resolve("count.lua"))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[5000])).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(413, r.statusCode());
+            // chunked, so the length is only known while reading
+            r = client.send(HttpRequest.newBuilder(s.base().resolve("count.lua"))
+                    .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(new byte[5000])))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(413, r.statusCode());
+            assertEquals(200, client.send(HttpRequest.newBuilder(s.base().resolve("count.lua"))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[500])).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+        }
+    }
+
+    @Test
+    void concurrentRequestsAllSucceed() throws Exception {
+        List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            all.add(client.sendAsync(HttpRequest.newBuilder(running.base().resolve("env.lua/n" + i)).build(),
+                    HttpResponse.BodyHandlers.ofString()));
+        }
+        for (int i = 0; i < all.size(); i++) {
+            HttpResponse<String> r = all.get(i).get();
+            assertEquals(200, r.statusCode());
+            assertEquals("/n" + i, lines(r.body()).get("PATH_INFO"));
+        }
+    }
+
+    @Test
+    void malformedRequestsGetAClearErrorAndTheServerGoesOn() throws Exception {
+        String raw = RawHttp.exchange(running.port(), "GET " + mount(running) + "/env.lua/%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        assertTrue(raw.startsWith("HTTP/1.1 400"), raw);
+        raw = RawHttp.exchange(running.port(), "POST " + mount(running) + "/env.lua HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\nConnection: close\r\n\r\n");
+        assertTrue(raw.startsWith("HTTP/1.1 400"), raw);
+        raw = RawHttp.exchange(running.port(), "THIS IS NOT HTTP\r\n\r\n");
+        assertFalse(raw.startsWith("HTTP/1.1 2"), raw);
+        assertEquals(201, get("headers.lua").statusCode());
+    }
+}

@@ -1,0 +1,3 @@
+return function(env)
+  os.exit(3)
+end
