@@ -14,6 +14,7 @@ import org.apogee.core.lua.LuaCoroutine;
 import org.apogee.core.lua.LuaExit;
 import org.apogee.core.lua.LuaRuntime;
 import org.apogee.core.lua.LuaState;
+import org.apogee.server.RunningServer;
 import org.apogee.server.undertow.UndertowServer;
 import org.luaj.vm2.LuaError;
 import org.luaj.vm2.LuaTable;
@@ -45,6 +46,9 @@ public final class Apogee {
     static final class Serve implements Callable<Integer> {
         @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to bind (default: ${DEFAULT-VALUE}).")
         String host;
+
+        @Option(names = "--server", defaultValue = "undertow", description = "HTTP server library: undertow (default: ${DEFAULT-VALUE}).")
+        String server;
 
         @Option(names = "--port", defaultValue = "8080", description = "Port (default: ${DEFAULT-VALUE}; 0 picks a free one).")
         int port;
@@ -90,7 +94,11 @@ public final class Apogee {
                     .withMaxBodyBytes(maxBody)
                     .withLua(LuaRuntime.Options.fromProcess(null).withAllowJava(allowJava));
             WsapiHost host = new WsapiHost(config);
-            UndertowServer server = UndertowServer.start(host, this.host, port);
+            RunningServer server = switch (this.server) {
+                case "undertow" -> UndertowServer.start(host, this.host, port);
+                default -> throw new CommandLine.ParameterException(spec.commandLine(),
+                        "unknown --server '" + this.server + "' (choose: undertow)");
+            };
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 server.stop(Duration.ofMillis((long) (shutdownTimeout * 1000)));

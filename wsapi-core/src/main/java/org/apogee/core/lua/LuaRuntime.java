@@ -154,6 +154,7 @@ public final class LuaRuntime {
                 // LuaJ's third searcher instantiates any Java class by name: that is Java access too.
                 ((LuaTable) pkg.get("searchers")).set(3, LuaValue.NIL);
             }
+            JavaModules.install(g, (LuaTable) pkg.get("preload"));
             StringFixes.install(g);
             LuaErrors.install(g);
             g.loadfile(LuaState.CLASSPATH_PREFIX + "lua/apogee/compat51.lua").call();

@@ -7,13 +7,14 @@ import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.server.handlers.GracefulShutdownHandler;
 import org.apogee.core.WsapiHost;
+import org.apogee.server.RunningServer;
 
 /**
  * The standalone server: Undertow listening on one address, serving one {@link WsapiHost}.
  * {@link #stop(Duration)} stops accepting, lets in-flight requests finish within the bound, then
  * closes.
  */
-public final class UndertowServer implements AutoCloseable {
+public final class UndertowServer implements RunningServer {
 
     /** Request head limit (request line plus headers). */
     public static final int MAX_HEADER_BYTES = 64 * 1024;
@@ -45,11 +46,12 @@ public final class UndertowServer implements AutoCloseable {
         return new UndertowServer(undertow, shutdown);
     }
 
+    @Override
     public int port() {
         return ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
     }
 
-    /** Stops accepting requests, waits up to {@code grace} for the running ones, then stops. */
+    @Override
     public void stop(Duration grace) {
         shutdown.shutdown();
         try {
@@ -58,10 +60,5 @@ public final class UndertowServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         undertow.stop();
-    }
-
-    @Override
-    public void close() {
-        stop(Duration.ofSeconds(5));
     }
 }

@@ -1,0 +1,18 @@
+package org.apogee.server;
+
+import java.time.Duration;
+
+/** A started server, whatever the library behind it. */
+public interface RunningServer extends AutoCloseable {
+
+    /** The port it listens on (the real one when started with port 0). */
+    int port();
+
+    /** Stops accepting requests, lets running ones finish within {@code grace}, then stops. */
+    void stop(Duration grace);
+
+    @Override
+    default void close() {
+        stop(Duration.ofSeconds(5));
+    }
+}
