@@ -15,6 +15,7 @@ import org.apogee.core.lua.LuaExit;
 import org.apogee.core.lua.LuaRuntime;
 import org.apogee.core.lua.LuaState;
 import org.apogee.server.RunningServer;
+import org.apogee.server.jetty.JettyServer;
 import org.apogee.server.undertow.UndertowServer;
 import org.luaj.vm2.LuaError;
 import org.luaj.vm2.LuaTable;
@@ -47,7 +48,7 @@ public final class Apogee {
         @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to bind (default: ${DEFAULT-VALUE}).")
         String host;
 
-        @Option(names = "--server", defaultValue = "undertow", description = "HTTP server library: undertow (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--server", defaultValue = "undertow", description = "HTTP server library: undertow or jetty (default: ${DEFAULT-VALUE}).")
         String server;
 
         @Option(names = "--port", defaultValue = "8080", description = "Port (default: ${DEFAULT-VALUE}; 0 picks a free one).")
@@ -96,8 +97,9 @@ public final class Apogee {
             WsapiHost host = new WsapiHost(config);
             RunningServer server = switch (this.server) {
                 case "undertow" -> UndertowServer.start(host, this.host, port);
+                case "jetty" -> JettyServer.start(host, this.host, port);
                 default -> throw new CommandLine.ParameterException(spec.commandLine(),
-                        "unknown --server '" + this.server + "' (choose: undertow)");
+                        "unknown --server '" + this.server + "' (choose: undertow, jetty)");
             };
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -40,6 +40,11 @@ public abstract class WsapiBehaviourSuite {
 
     protected abstract ServerUnderTest server();
 
+    /** The servlet API cannot send an app's own reason phrase; servlet-based adapters say false. */
+    protected boolean sendsReasonPhrase() {
+        return true;
+    }
+
     private ServerUnderTest.Running running;
     private HttpClient client;
 
@@ -172,7 +177,7 @@ public abstract class WsapiBehaviourSuite {
         assertEquals(308, get("status.lua?numeric").statusCode());
         assertEquals(200, get("status.lua?ok").statusCode());
         String raw = RawHttp.exchange(running.port(), "GET " + mount(running) + "/status.lua?teapot HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-        assertTrue(raw.startsWith("HTTP/1.1 418 I'm a teapot\r\n"), raw);
+        assertTrue(raw.startsWith(sendsReasonPhrase() ? "HTTP/1.1 418 I'm a teapot\r\n" : "HTTP/1.1 418 "), raw);
     }
 
     @Test
