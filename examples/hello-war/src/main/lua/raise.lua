@@ -1,0 +1,3 @@
+return function(env)
+  error("boom before the headers")
+end
