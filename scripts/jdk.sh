@@ -38,3 +38,10 @@ apogee_find_jdk() {
   fi
   echo "$best"
 }
+
+# JVM options for Maven itself on this JDK (quiet on JDK 23+, where sun.misc.Unsafe use warns)
+apogee_maven_opts() {
+  local v
+  v=$(apogee_jdk_version "$1")
+  if [ -n "$v" ] && [ "$v" -ge 23 ]; then echo "--sun-misc-unsafe-memory-access=allow ${MAVEN_OPTS:-}"; else echo "${MAVEN_OPTS:-}"; fi
+}

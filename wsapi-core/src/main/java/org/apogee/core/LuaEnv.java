@@ -6,6 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.apogee.core.lua.HttpError;
+import org.apogee.core.lua.StreamSource;
 import org.luaj.vm2.LuaError;
 import org.luaj.vm2.LuaString;
 import org.luaj.vm2.LuaTable;
@@ -135,16 +137,16 @@ final class LuaEnv {
     }
 
     /** Thrown when the request body cannot be read (client gone, malformed chunked encoding). */
-    static final class BodyReadError extends LuaError {
+    static final class BodyReadError extends HttpError {
         BodyReadError(IOException cause) {
-            super("error reading the request body: " + cause.getMessage());
+            super(400, "error reading the request body: " + cause.getMessage());
         }
     }
 
     /** Thrown when a request body exceeds the configured limit. */
-    static final class BodyTooLarge extends LuaError {
+    static final class BodyTooLarge extends HttpError {
         BodyTooLarge(long limit) {
-            super("request body exceeds the limit of " + limit + " bytes");
+            super(413, "request body exceeds the limit of " + limit + " bytes");
         }
     }
 
@@ -152,7 +154,7 @@ final class LuaEnv {
      * {@code env.input}: {@code read(n)} blocks until it has {@code n} bytes or the body ends,
      * returns nil at the end; {@code read()} reads CONTENT_LENGTH bytes; {@code read("*a")} the rest.
      */
-    static final class BodyInput extends LuaUserdata {
+    static final class BodyInput extends LuaUserdata implements StreamSource {
         private static final LuaString READ = LuaValue.valueOf("read");
         private static final LuaString LENGTH = LuaValue.valueOf("length");
         private static final LuaValue READ_FN = new VarArgFunction() {
@@ -183,6 +185,33 @@ final class LuaEnv {
 
         @Override public String tojstring() {
             return "wsapi input";
+        }
+
+        /** The body as a Java stream, still counted against the limit (for parsers in Java). */
+        @Override
+        public InputStream asStream() {
+            return new InputStream() {
+                @Override public int read() {
+                    byte[] one = readUpTo(1);
+                    return one.length == 0 ? -1 : one[0] & 0xff;
+                }
+
+                @Override public int read(byte[] b, int off, int len) {
+                    if (len == 0) return 0;
+                    if (ended) return -1;
+                    try {
+                        int r = stream.read(b, off, len);
+                        if (r < 0) {
+                            ended = true;
+                            return -1;
+                        }
+                        account(r);
+                        return r;
+                    } catch (IOException e) {
+                        throw new BodyReadError(e);
+                    }
+                }
+            };
         }
 
         Varargs read(LuaValue what) {

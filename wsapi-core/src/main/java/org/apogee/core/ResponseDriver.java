@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.apogee.core.lua.LuaExit;
+import org.apogee.core.lua.HttpError;
 import org.apogee.core.lua.LuaState;
 import org.luaj.vm2.LuaError;
 import org.luaj.vm2.LuaString;
@@ -112,12 +113,11 @@ final class ResponseDriver {
     }
 
     private void failBeforeHeaders(Throwable e) throws IOException {
-        if (e instanceof LuaEnv.BodyTooLarge) {
-            sendPage(sink, req, 413, e.getMessage(), null, List.of(new Header("Connection", "close")));
-            return;
-        }
-        if (e instanceof LuaEnv.BodyReadError) {
-            sendPage(sink, req, 400, "The request body could not be read.", null, List.of(new Header("Connection", "close")));
+        if (e instanceof HttpError h) {
+            LOG.log(System.Logger.Level.INFO, "[" + appName + "] " + h.status() + ": " + h.reason());
+            List<Header> extra = h.status() == 413 || h instanceof LuaEnv.BodyReadError
+                    ? List.of(new Header("Connection", "close")) : List.of();
+            sendPage(sink, req, h.status(), h.reason(), null, extra);
             return;
         }
         if (e instanceof LuaError le && le.getMessageObject() instanceof LuaTable t && t.get(1).toint() == 404) {

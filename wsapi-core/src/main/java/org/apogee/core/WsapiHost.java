@@ -93,6 +93,7 @@ public final class WsapiHost {
             LuaTable env = instance.env.build(req, target, input);
             reusable = new ResponseDriver(req, sink, app.displayName, config.debug(), instance.state).run(instance.app, env);
         } finally {
+            instance.state.runEndActions();
             LuaState.leave(previous);
             app.release(slot, reusable);
         }

@@ -88,8 +88,9 @@ final class CoroutineLib extends TwoArgFunction {
         public Varargs invoke(Varargs args) {
             Varargs r = co.resume(args);
             if (r.arg1().toboolean()) return r.subargs(2);
-            LuaValue err = r.arg(2);
-            throw new LuaErrors.Propagated(err);
+            LuaError original = co.takeFailure();
+            if (original != null) throw original; // keeps its type (e.g. an HTTP error) and position
+            throw new LuaErrors.Propagated(r.arg(2));
         }
 
         @Override public String tojstring() { return "function: coroutine.wrap"; }

@@ -18,6 +18,7 @@ final class JavaModules {
 
     static {
         // name -> factory; each factory builds the module table for one state
+        MODULES.put("apogee.multipart", MultipartLib::create);
     }
 
     private JavaModules() {}

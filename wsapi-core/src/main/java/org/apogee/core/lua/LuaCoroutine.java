@@ -19,6 +19,7 @@ public final class LuaCoroutine extends LuaThread {
     private Varargs transfer = NONE;
     private LuaValue error;
     private boolean failed;
+    private LuaError failure;
     private boolean finished;
 
     public LuaCoroutine(Globals globals, LuaValue function) {
@@ -35,6 +36,7 @@ public final class LuaCoroutine extends LuaThread {
             transfer = function.invoke(transfer);
         } catch (LuaError e) {
             failed = true;
+            failure = e;
             error = e.getMessageObject() != null ? e.getMessageObject() : valueOf(String.valueOf(e.getMessage()));
         } catch (Fiber.Abandoned a) {
             throw a;
@@ -79,6 +81,13 @@ public final class LuaCoroutine extends LuaThread {
         }
         state.status = STATUS_SUSPENDED;
         return varargsOf(TRUE, out);
+    }
+
+    /** The error that ended this coroutine, kept so coroutine.wrap can rethrow it unchanged. */
+    LuaError takeFailure() {
+        LuaError e = failure;
+        failure = null;
+        return e;
     }
 
     /** Called from inside this coroutine's body. */

@@ -76,6 +76,25 @@ public final class LuaState extends Globals {
         if (g instanceof LuaState s && CURRENT.get() != s) CURRENT.set(s);
     }
 
+    private final java.util.ArrayList<Runnable> cleanups = new java.util.ArrayList<>();
+
+    /** Runs {@code action} when the current request (or script) ends: temporary files and the like. */
+    public void atEnd(Runnable action) {
+        cleanups.add(action);
+    }
+
+    /** Runs and forgets what {@link #atEnd} collected. Errors in one action do not stop the others. */
+    public void runEndActions() {
+        for (int i = cleanups.size() - 1; i >= 0; i--) {
+            try {
+                cleanups.get(i).run();
+            } catch (RuntimeException e) {
+                System.getLogger("apogee").log(System.Logger.Level.WARNING, "cleanup failed", e);
+            }
+        }
+        cleanups.clear();
+    }
+
     /** The stack traceback of the most recent error raised in this state, or null. */
     public String lastTraceback() {
         return lastTraceback;
