@@ -2,6 +2,7 @@ package org.apogee.core.lua;
 
 import org.luaj.vm2.Globals;
 import org.luaj.vm2.LuaError;
+import org.luaj.vm2.LuaErrorValue;
 import org.luaj.vm2.LuaThread;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Varargs;
@@ -24,6 +25,7 @@ public final class LuaCoroutine extends LuaThread {
     public LuaCoroutine(Globals globals, LuaValue function) {
         super(globals, function);
         this.function = function;
+        this.errorfunc = Pcall.KEEP_MESSAGE;
         this.fiber = Fiber.create(this::body, this);
     }
 
@@ -33,7 +35,7 @@ public final class LuaCoroutine extends LuaThread {
             transfer = function.invoke(transfer);
         } catch (LuaError e) {
             failed = true;
-            error = e.getMessageObject() != null ? e.getMessageObject() : valueOf(String.valueOf(e.getMessage()));
+            error = LuaErrorValue.of(e);
         } catch (Fiber.Abandoned a) {
             throw a;
         } catch (StackOverflowError e) {

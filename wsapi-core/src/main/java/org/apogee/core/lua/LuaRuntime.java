@@ -131,6 +131,7 @@ public final class LuaRuntime {
         try {
             g.STDOUT = options.stdout();
             g.load(new JseBaseLib());
+            g.set("pcall", new Pcall(g));
             g.load(new PackageLib());
             g.load(new Bit32Lib());
             g.load(new TableLib());

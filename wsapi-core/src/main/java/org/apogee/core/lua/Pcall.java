@@ -1,0 +1,56 @@
+package org.apogee.core.lua;
+
+import org.luaj.vm2.Globals;
+import org.luaj.vm2.LuaError;
+import org.luaj.vm2.LuaErrorValue;
+import org.luaj.vm2.LuaThread;
+import org.luaj.vm2.LuaValue;
+import org.luaj.vm2.Varargs;
+import org.luaj.vm2.lib.OneArgFunction;
+import org.luaj.vm2.lib.VarArgFunction;
+
+/**
+ * {@code pcall} as in Lua 5.2: on error it returns {@code false} and the error value
+ * ({@code "chunk:line: message"} or the error object), without the traceback LuaJ appends when the
+ * debug library is loaded, and an enclosing {@code xpcall}'s handler is not called for errors this
+ * {@code pcall} catches.
+ */
+final class Pcall extends VarArgFunction {
+
+    /**
+     * An error handler that keeps the message: installed while a pcall runs (and in coroutines) so
+     * that LuaJ neither builds a traceback nobody will read nor calls an outer xpcall's handler.
+     */
+    static final LuaValue KEEP_MESSAGE = new OneArgFunction() {
+        @Override public LuaValue call(LuaValue message) {
+            return message;
+        }
+    };
+
+    private final Globals globals;
+
+    Pcall(Globals globals) {
+        this.globals = globals;
+        this.name = "pcall";
+    }
+
+    @Override
+    public Varargs invoke(Varargs args) {
+        LuaValue func = args.checkvalue(1);
+        LuaThread thread = globals.running;
+        LuaValue handler = thread.errorfunc;
+        thread.errorfunc = KEEP_MESSAGE;
+        if (globals.debuglib != null) globals.debuglib.onCall(this);
+        try {
+            return varargsOf(TRUE, func.invoke(args.subargs(2)));
+        } catch (LuaError e) {
+            return varargsOf(FALSE, LuaErrorValue.of(e));
+        } catch (RuntimeException e) {
+            String m = e.getMessage();
+            return varargsOf(FALSE, valueOf(m != null ? m : e.toString()));
+        } finally {
+            if (globals.debuglib != null) globals.debuglib.onReturn();
+            thread.errorfunc = handler;
+        }
+    }
+}
