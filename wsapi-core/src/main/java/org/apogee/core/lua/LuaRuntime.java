@@ -156,6 +156,7 @@ public final class LuaRuntime {
                 ((LuaTable) pkg.get("searchers")).set(3, LuaValue.NIL);
             }
             StringFixes.install(g);
+            MathFixes.install(g);
             g.loadfile(LuaState.CLASSPATH_PREFIX + "lua/apogee/compat51.lua").call();
         } finally {
             LuaState.leave(previous);
