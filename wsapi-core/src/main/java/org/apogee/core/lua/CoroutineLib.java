@@ -37,7 +37,7 @@ final class CoroutineLib extends TwoArgFunction {
         });
         t.set("yield", new VarArgFunction() {
             @Override public Varargs invoke(Varargs args) {
-                return running().yield(args);
+                return LuaCoroutine.yield(globals, args);
             }
         });
         t.set("status", new OneArgFunction() {
@@ -64,11 +64,6 @@ final class CoroutineLib extends TwoArgFunction {
         env.set("coroutine", t);
         env.get("package").get("loaded").set("coroutine", t);
         return t;
-    }
-
-    private LuaCoroutine running() {
-        if (globals.running instanceof LuaCoroutine c) return c;
-        throw new LuaError("attempt to yield from outside a coroutine");
     }
 
     /** The function {@code coroutine.wrap} returns: errors propagate with their original value. */

@@ -148,6 +148,7 @@ public final class LuaRuntime {
             g.STDOUT = options.stdout();
             g.load(new JseBaseLib());
             g.set("pcall", new Pcall(g));
+            g.set("xpcall", new Pcall.Xpcall(g));
             g.load(new PackageLib());
             g.load(new Bit32Lib());
             g.load(new TableLib());

@@ -3,7 +3,6 @@ package org.apogee.core.lua;
 import org.luaj.vm2.Globals;
 import org.luaj.vm2.LuaError;
 import org.luaj.vm2.LuaErrorValue;
-import org.luaj.vm2.LuaThread;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Varargs;
 import org.luaj.vm2.lib.OneArgFunction;
@@ -34,12 +33,14 @@ final class Pcall extends VarArgFunction {
         this.name = "pcall";
     }
 
+    // The running thread is read again after the call instead of being kept in a local: a coroutine
+    // suspended inside pcall must not be reachable from its own stack (see LuaCoroutine).
+
     @Override
     public Varargs invoke(Varargs args) {
         LuaValue func = args.checkvalue(1);
-        LuaThread thread = globals.running;
-        LuaValue handler = thread.errorfunc;
-        thread.errorfunc = KEEP_MESSAGE;
+        LuaValue handler = globals.running.errorfunc;
+        globals.running.errorfunc = KEEP_MESSAGE;
         if (globals.debuglib != null) globals.debuglib.onCall(this);
         try {
             return varargsOf(TRUE, func.invoke(args.subargs(2)));
@@ -49,8 +50,41 @@ final class Pcall extends VarArgFunction {
             String m = e.getMessage();
             return varargsOf(FALSE, valueOf(m != null ? m : e.toString()));
         } finally {
-            if (globals.debuglib != null) globals.debuglib.onReturn();
-            thread.errorfunc = handler;
+            if (!LuaCoroutine.unwindingAbandoned()) {
+                if (globals.debuglib != null) globals.debuglib.onReturn();
+                globals.running.errorfunc = handler;
+            }
+        }
+    }
+
+    /** LuaJ's {@code xpcall}, except that it does not keep the running coroutine in a local. */
+    static final class Xpcall extends VarArgFunction {
+        private final Globals globals;
+
+        Xpcall(Globals globals) {
+            this.globals = globals;
+            this.name = "xpcall";
+        }
+
+        @Override
+        public Varargs invoke(Varargs args) {
+            LuaValue previous = globals.running.errorfunc;
+            globals.running.errorfunc = args.checkvalue(2);
+            if (globals.debuglib != null) globals.debuglib.onCall(this);
+            try {
+                return varargsOf(TRUE, args.arg1().invoke(args.subargs(3)));
+            } catch (LuaError e) {
+                LuaValue m = e.getMessageObject();
+                return varargsOf(FALSE, m != null ? m : NIL);
+            } catch (RuntimeException e) {
+                String m = e.getMessage();
+                return varargsOf(FALSE, valueOf(m != null ? m : e.toString()));
+            } finally {
+                if (!LuaCoroutine.unwindingAbandoned()) {
+                    if (globals.debuglib != null) globals.debuglib.onReturn();
+                    globals.running.errorfunc = previous;
+                }
+            }
         }
     }
 }
