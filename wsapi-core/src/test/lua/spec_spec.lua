@@ -219,3 +219,29 @@ describe("apogee.spec", function()
     end)
   end)
 end)
+
+describe("apogee.spec results", function()
+  it("are data with the spec name, the full test name, the status and a located message", function()
+    local spec = require "apogee.spec"
+    local outer_it = it
+    local results = spec.run_file("fixtures/results_sample.lua", "sample")
+    assert.equals(outer_it, it)
+    assert.equals(4, #results)
+    assert.same({ spec = "sample", name = "group passes", status = "ok" }, results[1])
+    assert.equals("group fails", results[2].name)
+    assert.equals("fail", results[2].status)
+    assert.matches("^fixtures/results_sample%.lua:4: Expected objects to be equal%.\n", results[2].message)
+    assert.matches('expected: %(string%) "a"\nactual:   %(string%) "b"', results[2].message)
+    assert.same({ spec = "sample", name = "group waits", status = "pending",
+                  message = "fixtures/results_sample.lua:5: pending" }, results[3])
+    assert.same({ spec = "sample", name = "errors", status = "fail",
+                  message = "fixtures/results_sample.lua:7: plain error" }, results[4])
+  end)
+
+  it("report a file that does not exist", function()
+    local results = require("apogee.spec").run_file("fixtures/missing_spec.lua", "missing")
+    assert.equals(1, #results)
+    assert.equals("fail", results[1].status)
+    assert.matches("^cannot load missing", results[1].message)
+  end)
+end)

@@ -12,8 +12,8 @@
 --   end)
 --
 -- spec.run_file(filename[, name]) loads one file into the calling state, runs its tests and
--- returns the results as a list of { name = <full test name>, status = "ok"|"fail"|"pending",
--- message = <text with file:line, or nil> }.
+-- returns the results as a list of { spec = <name>, name = <full test name>,
+-- status = "ok"|"fail"|"pending", message = <text with file:line, or nil> }.
 --
 -- assert keeps working as the plain function (assert(v[, msg]) returns all its arguments), and
 -- has these checks, each also negated with is_not/not/has_no and reachable through the
@@ -378,7 +378,7 @@ local function new_session(spec_name)
 end
 
 local function add_result(session, name, status, message)
-  session.results[#session.results + 1] = { name = name, status = status, message = message }
+  session.results[#session.results + 1] = { spec = session.spec, name = name, status = status, message = message }
 end
 
 local function globals_for(session)
@@ -411,7 +411,7 @@ local function globals_for(session)
       error(setmetatable({ message = located(name ~= nil and tostring(name) or "pending") }, Pending), 0)
     end
     local c = session.current.children
-    c[#c + 1] = { kind = "test", name = tostring(name) }
+    c[#c + 1] = { kind = "test", name = tostring(name), where = location() }
   end
 
   local function hook(kind)
@@ -528,25 +528,37 @@ local function run_block(session, block)
   end
 end
 
--- Loads a spec file into this state (its test functions become globals), runs its tests and
--- returns the results. A file that does not load or fails while collecting gives one failure.
+-- Loads a spec file into this state, runs its tests and returns the results. The test functions
+-- are globals while it runs, and the previous globals come back afterwards. A file that does not
+-- load or fails while collecting gives one failure.
 function M.run_file(filename, spec_name)
   spec_name = spec_name or filename
   local session = new_session(spec_name)
-  for k, v in pairs(globals_for(session)) do _G[k] = v end
-  local chunk, err = loadfile(filename)
-  if not chunk then
-    add_result(session, spec_name, "fail", "cannot load " .. tostring(spec_name) .. ": " .. tostring(err))
-    return session.results
+  local saved = {}
+  for k, v in pairs(globals_for(session)) do
+    saved[k] = rawget(_G, k)
+    _G[k] = v
   end
-  local ok, e = pcall(chunk)
-  if not ok then
-    add_result(session, spec_name, "fail", "error while loading " .. tostring(spec_name) .. ": " .. describe_error(e))
-    return session.results
+  local function run()
+    local chunk, err = loadfile(filename)
+    if not chunk then
+      add_result(session, spec_name, "fail", "cannot load " .. tostring(spec_name) .. ": " .. tostring(err))
+      return
+    end
+    local ok, e = pcall(chunk)
+    if not ok then
+      add_result(session, spec_name, "fail", "error while loading " .. tostring(spec_name) .. ": " .. describe_error(e))
+      return
+    end
+    session.running = true
+    run_block(session, session.root)
   end
-  session.running = true
-  run_block(session, session.root)
-  session.running = false
+  local ok, err = pcall(run)
+  for k in pairs(saved) do _G[k] = saved[k] end
+  for k in pairs(globals_for(session)) do
+    if saved[k] == nil then _G[k] = nil end
+  end
+  if not ok then error(err, 0) end
   return session.results
 end
 

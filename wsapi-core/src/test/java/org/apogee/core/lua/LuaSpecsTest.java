@@ -54,6 +54,7 @@ class LuaSpecsTest {
                 results.stream().map(Result::status).toList());
         assertTrue(results.stream().allMatch(r -> r.spec().equals("sample_spec.lua")));
         assertNull(results.get(0).message());
+        assertEquals("sample_spec.lua:6: pending", results.get(2).message());
         String failure = results.get(1).message();
         assertTrue(failure.startsWith("sample_spec.lua:4: "), failure);
         assertTrue(failure.contains("expected: (number) 1"), failure);
