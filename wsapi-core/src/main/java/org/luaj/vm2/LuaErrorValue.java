@@ -45,6 +45,17 @@ public final class LuaErrorValue {
         return LuaValue.valueOf(position(fileline) + " " + message);
     }
 
+    /**
+     * An error that carries {@code value} on (as {@code coroutine.wrap} rethrows what its body raised)
+     * and keeps the traceback recorded where {@code origin} was raised, for whoever reports it
+     * uncaught ({@link LuaError#getMessage()}).
+     */
+    public static LuaError rethrow(LuaValue value, LuaError origin) {
+        LuaError e = value.isstring() ? new LuaError(value.tojstring(), 0) : new LuaError(value);
+        if (origin != null) e.traceback = origin.traceback;
+        return e;
+    }
+
     /** {@code source:line} as LuaJ records it, written as Lua does: {@code chunk:line:}. */
     static String position(String fileline) {
         int colon = fileline.lastIndexOf(':');

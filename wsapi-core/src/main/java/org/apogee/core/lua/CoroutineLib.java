@@ -1,7 +1,6 @@
 package org.apogee.core.lua;
 
 import org.luaj.vm2.Globals;
-import org.luaj.vm2.LuaError;
 import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaThread;
 import org.luaj.vm2.LuaValue;
@@ -83,8 +82,7 @@ final class CoroutineLib extends TwoArgFunction {
         public Varargs invoke(Varargs args) {
             Varargs r = co.resume(args);
             if (r.arg1().toboolean()) return r.subargs(2);
-            LuaValue err = r.arg(2);
-            throw err.isstring() ? new LuaError(err.tojstring(), 0) : new LuaError(err);
+            throw co.rethrow(r.arg(2));
         }
 
         @Override public String tojstring() { return "function: coroutine.wrap"; }

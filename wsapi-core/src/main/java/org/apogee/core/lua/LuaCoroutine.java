@@ -24,7 +24,6 @@ public final class LuaCoroutine extends LuaThread {
 
     public LuaCoroutine(Globals globals, LuaValue function) {
         super(globals, function);
-        this.errorfunc = Pcall.KEEP_MESSAGE;
         this.body = new Body(globals, function);
         body.fiber = Fiber.create(body, this);
     }
@@ -36,6 +35,8 @@ public final class LuaCoroutine extends LuaThread {
         Fiber fiber;
         Varargs transfer = NONE;
         LuaValue error;
+        /** The error that ended the body, with the traceback recorded inside the coroutine. */
+        LuaError cause;
         boolean failed;
         boolean finished;
 
@@ -52,6 +53,7 @@ public final class LuaCoroutine extends LuaThread {
             } catch (LuaError e) {
                 failed = true;
                 error = LuaErrorValue.of(e);
+                cause = e;
             } catch (Fiber.Abandoned a) {
                 throw a;
             } catch (StackOverflowError e) {
@@ -73,6 +75,9 @@ public final class LuaCoroutine extends LuaThread {
             return in;
         }
     }
+
+    /** The error that ended this coroutine, if any, with the traceback recorded inside it. */
+    private LuaError failure;
 
     @Override
     public Varargs resume(Varargs args) {
@@ -98,13 +103,25 @@ public final class LuaCoroutine extends LuaThread {
             state.status = STATUS_DEAD;
             if (b.failed) {
                 LuaValue e = b.error;
+                failure = b.cause;
                 b.error = null;
+                b.cause = null;
                 return varargsOf(FALSE, e);
             }
             return varargsOf(TRUE, out);
         }
         state.status = STATUS_SUSPENDED;
         return varargsOf(TRUE, out);
+    }
+
+    /**
+     * The error to raise in the resumer for the error value {@code resume} just returned: the same
+     * value, with the traceback recorded inside the coroutine for uncaught-error reports.
+     */
+    LuaError rethrow(LuaValue value) {
+        LuaError e = LuaErrorValue.rethrow(value, failure);
+        failure = null;
+        return e;
     }
 
     /**

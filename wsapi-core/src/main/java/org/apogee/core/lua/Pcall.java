@@ -17,8 +17,8 @@ import org.luaj.vm2.lib.VarArgFunction;
 final class Pcall extends VarArgFunction {
 
     /**
-     * An error handler that keeps the message: installed while a pcall runs (and in coroutines) so
-     * that LuaJ neither builds a traceback nobody will read nor calls an outer xpcall's handler.
+     * An error handler that keeps the message: installed while a pcall runs so that LuaJ neither
+     * builds a traceback nobody will read nor calls an outer xpcall's handler.
      */
     static final LuaValue KEEP_MESSAGE = new OneArgFunction() {
         @Override public LuaValue call(LuaValue message) {

@@ -160,6 +160,28 @@ class LuaRuntimeTest {
     }
 
     @Test
+    void errorsFromACoroutineWrapKeepTheCoroutineTracebackForJava() {
+        LuaState state = newState(LuaRuntime.Options.defaults());
+        LuaValue iterator = state.run("""
+                return coroutine.wrap(function()
+                  coroutine.yield("first")
+                  local function render() error("in the iterator") end
+                  render()
+                end)
+                """, "@iterator.lua");
+        LuaState previous = state.enter();
+        try {
+            assertEquals("first", iterator.call().tojstring());
+            LuaError e = assertThrows(LuaError.class, iterator::call);
+            assertEquals("iterator.lua:3: in the iterator", org.luaj.vm2.LuaErrorValue.of(e).tojstring());
+            assertTrue(e.getMessage().contains("stack traceback:"), e.getMessage());
+            assertTrue(e.getMessage().contains("iterator.lua:4:"), e.getMessage());
+        } finally {
+            LuaState.leave(previous);
+        }
+    }
+
+    @Test
     void uncaughtErrorsKeepTheirTraceback() {
         LuaState state = newState(LuaRuntime.Options.defaults());
         LuaError e = assertThrows(LuaError.class, () -> state.run("local function f() error('deep') end\nf()", "@app.lua"));
