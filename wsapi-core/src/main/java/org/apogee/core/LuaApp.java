@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import org.apogee.core.lua.LuaExit;
 import org.apogee.core.lua.LuaRuntime;
 import org.apogee.core.lua.LuaState;
 import org.luaj.vm2.LuaError;
@@ -116,8 +117,8 @@ final class LuaApp {
             Instance instance = new Instance(state, app, new LuaEnv(displayName));
             if (reload) watched = Map.copyOf(state.loadedFiles());
             return instance;
-        } catch (LuaError e) {
-            throw new LoadException(e.getMessage(), e);
+        } catch (LuaError | LuaExit e) {
+            throw new LoadException(ResponseDriver.details(e), e);
         } finally {
             LuaState.leave(previous);
         }

@@ -5,9 +5,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.apogee.core.lua.ErrorText;
 import org.apogee.core.lua.LuaExit;
 import org.apogee.core.lua.HttpError;
-import org.apogee.core.lua.LuaState;
 import org.luaj.vm2.LuaError;
 import org.luaj.vm2.LuaString;
 import org.luaj.vm2.LuaTable;
@@ -27,10 +27,8 @@ final class ResponseDriver {
     private final ResponseSink sink;
     private final String appName;
     private final boolean debug;
-    private final LuaState state;
 
-    ResponseDriver(WsapiRequest req, ResponseSink sink, String appName, boolean debug, LuaState state) {
-        this.state = state;
+    ResponseDriver(WsapiRequest req, ResponseSink sink, String appName, boolean debug) {
         this.req = req;
         this.sink = sink;
         this.appName = appName;
@@ -130,20 +128,9 @@ final class ResponseDriver {
         sendPage(sink, req, 500, "The application failed while handling this request.", debug ? msg : null, List.of());
     }
 
-    /** The message plus, for Lua errors, the stack traceback of where it was raised. */
-    private String details(Throwable e) {
-        String m = message(e);
-        String tb = e instanceof LuaError ? state.lastTraceback() : null;
-        return tb == null ? m : m + "\n" + tb;
-    }
-
-    private static String message(Throwable e) {
+    static String details(Throwable e) {
         if (e instanceof LuaExit x) return "the application called os.exit(" + x.status() + ")";
-        if (e instanceof StackOverflowError) return "stack overflow";
-        LuaError le = (LuaError) e;
-        String m = le.getMessage();
-        if (m == null && le.getMessageObject() != null) m = le.getMessageObject().tojstring();
-        return m == null ? "error object is not a string" : m;
+        return ErrorText.of(e);
     }
 
     /** An Apogee-made HTML page (errors, redirects). */

@@ -91,7 +91,7 @@ public final class WsapiHost {
             LuaEnv.Target target = new LuaEnv.Target(route.scriptName(), route.pathInfo(), route.file().toString(),
                     route.documentRoot().toString(), route.file().getParent().toString());
             LuaTable env = instance.env.build(req, target, input);
-            reusable = new ResponseDriver(req, sink, app.displayName, config.debug(), instance.state).run(instance.app, env);
+            reusable = new ResponseDriver(req, sink, app.displayName, config.debug()).run(instance.app, env);
         } finally {
             instance.state.runEndActions();
             LuaState.leave(previous);

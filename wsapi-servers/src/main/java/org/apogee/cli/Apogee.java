@@ -10,9 +10,11 @@ import java.util.concurrent.CountDownLatch;
 
 import org.apogee.core.HostConfig;
 import org.apogee.core.WsapiHost;
+import org.apogee.core.lua.ErrorText;
 import org.apogee.core.lua.LuaCoroutine;
 import org.apogee.core.lua.LuaExit;
 import org.apogee.core.lua.LuaRuntime;
+import org.apogee.core.lua.LuaSpecs;
 import org.apogee.core.lua.LuaState;
 import org.apogee.server.RunningServer;
 import org.apogee.server.jetty.JettyServer;
@@ -29,7 +31,7 @@ import picocli.CommandLine.Parameters;
 /** The {@code apogee} command. */
 @Command(name = "apogee", mixinStandardHelpOptions = true, version = HostConfig.SERVER_SOFTWARE,
         description = "Runs Lua (WSAPI) web applications on the JVM.",
-        subcommands = {Apogee.Serve.class, Apogee.Lua.class, CommandLine.HelpCommand.class})
+        subcommands = {Apogee.Serve.class, Apogee.Lua.class, Apogee.TestLua.class, CommandLine.HelpCommand.class})
 public final class Apogee {
 
     public static void main(String[] args) {
@@ -134,6 +136,22 @@ public final class Apogee {
         }
     }
 
+    @Command(name = "test-lua", mixinStandardHelpOptions = true,
+            description = "Runs the busted-style Lua specs (*_spec.lua) under DIR; exits 1 when one fails.")
+    static final class TestLua implements Callable<Integer> {
+        @Parameters(paramLabel = "DIR", description = "Folder searched for *_spec.lua files (or one spec file).")
+        Path dir;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            if (!Files.exists(dir)) throw new CommandLine.ParameterException(spec.commandLine(), "DIR not found: " + dir);
+            return LuaSpecs.runAll(dir, System.out) == 0 ? 0 : 1;
+        }
+    }
+
     /** Runs a script as the lua interpreter does; returns the exit status. */
     static int run(LuaRuntime runtime, String file, List<String> args) {
         LuaState state = runtime.newState();
@@ -158,7 +176,7 @@ public final class Apogee {
         } catch (LuaExit exit) {
             return exit.status();
         } catch (LuaError e) {
-            System.err.println("apogee lua: " + e.getMessage());
+            System.err.println("apogee lua: " + ErrorText.of(e));
             return 1;
         } catch (StackOverflowError e) {
             System.err.println("apogee lua: stack overflow");

@@ -106,6 +106,22 @@ class ApogeeCommandTest {
     }
 
     @Test
+    void testLuaRunsSpecsAndFailsOnAFailure(@TempDir Path dir) throws Exception {
+        Path specs = Files.createDirectories(dir.resolve("spec"));
+        Files.writeString(specs.resolve("math_spec.lua"),
+                "describe('math', function()\n  it('adds', function() assert.equals(4, 2 + 2) end)\nend)\n");
+        Result r = run(Map.of(), dir, "test-lua", "spec");
+        assertEquals(0, r.status(), r.out() + r.err());
+        assertTrue(r.out().contains("1 passed, 0 failed"), r.out());
+        Files.writeString(specs.resolve("broken_spec.lua"),
+                "describe('broken', function()\n  it('fails', function() assert.equals('a', 'b') end)\nend)\n");
+        r = run(Map.of(), dir, "test-lua", "spec");
+        assertEquals(1, r.status());
+        assertTrue(r.out().contains("1 passed, 1 failed"), r.out());
+        assertTrue(r.out().contains("broken_spec.lua:2"), r.out());
+    }
+
+    @Test
     void helpAndArgumentErrors(@TempDir Path dir) throws Exception {
         Result r = run(Map.of(), dir, "--help");
         assertEquals(0, r.status());

@@ -1,7 +1,6 @@
 package org.apogee.core.lua;
 
 import org.luaj.vm2.Globals;
-import org.luaj.vm2.LuaError;
 import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaThread;
 import org.luaj.vm2.LuaValue;
@@ -37,7 +36,7 @@ final class CoroutineLib extends TwoArgFunction {
         });
         t.set("yield", new VarArgFunction() {
             @Override public Varargs invoke(Varargs args) {
-                return running().yield(args);
+                return LuaCoroutine.yield(globals, args);
             }
         });
         t.set("status", new OneArgFunction() {
@@ -66,11 +65,6 @@ final class CoroutineLib extends TwoArgFunction {
         return t;
     }
 
-    private LuaCoroutine running() {
-        if (globals.running instanceof LuaCoroutine c) return c;
-        throw new LuaError("attempt to yield from outside a coroutine");
-    }
-
     /** The function {@code coroutine.wrap} returns: errors propagate with their original value. */
     static final class Wrapper extends LibFunction {
         private final LuaCoroutine co;
@@ -88,9 +82,7 @@ final class CoroutineLib extends TwoArgFunction {
         public Varargs invoke(Varargs args) {
             Varargs r = co.resume(args);
             if (r.arg1().toboolean()) return r.subargs(2);
-            LuaError original = co.takeFailure();
-            if (original != null) throw original; // keeps its type (e.g. an HTTP error) and position
-            throw new LuaErrors.Propagated(r.arg(2));
+            throw co.rethrow(r.arg(2));
         }
 
         @Override public String tojstring() { return "function: coroutine.wrap"; }

@@ -4,6 +4,7 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.ref.Cleaner;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -34,6 +35,20 @@ abstract class Fiber {
 
     static Fiber create(Runnable body, Object owner) {
         return ContinuationFiber.AVAILABLE ? new ContinuationFiber(body) : ThreadFiber.create(body, owner);
+    }
+
+    /** Thread-backed fibers whose virtual thread has not ended yet (0 with the continuation engine). */
+    static int liveThreadFibers() {
+        return ContinuationFiber.AVAILABLE ? 0 : ThreadFiber.LIVE.get();
+    }
+
+    /** Threads unwinding an abandoned body now; read first so the thread-local is only read then. */
+    private static final AtomicInteger UNWINDING = new AtomicInteger();
+    private static final ThreadLocal<Boolean> UNWINDING_HERE = new ThreadLocal<>();
+
+    /** True on a thread that is unwinding an abandoned thread-backed fiber. */
+    static boolean unwindingAbandoned() {
+        return UNWINDING.get() > 0 && UNWINDING_HERE.get() != null;
     }
 
     /** Which implementation this JVM uses: "continuation" or "virtual-thread". */
@@ -118,10 +133,18 @@ abstract class Fiber {
         }
     }
 
-    /** Fallback: a virtual thread per coroutine, switched with park/unpark. */
+    /**
+     * Fallback: a virtual thread per coroutine, switched with park/unpark.
+     *
+     * <p>The JDK keeps every unfinished virtual thread reachable, so a coroutine abandoned while
+     * suspended would keep its thread and everything on its stack forever. A {@link Cleaner} watches
+     * the coroutine object (which the thread's stack must not reference) and, once it is
+     * unreachable, wakes the thread and unwinds it with {@link Abandoned}.
+     */
     static final class ThreadFiber extends Fiber {
         private static final Cleaner CLEANER = Cleaner.create();
         private static final Thread.Builder BUILDER = Thread.ofVirtual().name("lua-coroutine");
+        static final AtomicInteger LIVE = new AtomicInteger();
 
         private final Runnable body;
         private volatile Thread fiberThread;
@@ -129,12 +152,14 @@ abstract class Fiber {
         private volatile boolean inside;
         private volatile boolean done;
         private volatile boolean abandoned;
+        /** An error the body let escape (os.exit's LuaExit...), rethrown to the resumer. */
+        private volatile Throwable failure;
 
         private ThreadFiber(Runnable body) { this.body = body; }
 
         static ThreadFiber create(Runnable body, Object owner) {
             ThreadFiber fiber = new ThreadFiber(body);
-            // The cleaning action holds the fiber, never the owner, so the owner can become unreachable.
+            // The cleaning action holds the fiber and through it the body: neither may lead to the owner.
             CLEANER.register(owner, fiber::abandon);
             return fiber;
         }
@@ -143,11 +168,19 @@ abstract class Fiber {
             resumer = Thread.currentThread();
             inside = true;
             if (fiberThread == null) {
+                LIVE.incrementAndGet();
                 fiberThread = BUILDER.start(this::runBody);
             } else {
                 LockSupport.unpark(fiberThread);
             }
             while (inside) LockSupport.park(this);
+            Throwable f = failure;
+            if (f != null) {
+                failure = null;
+                if (f instanceof RuntimeException r) throw r;
+                if (f instanceof Error e) throw e;
+                throw new IllegalStateException(f);
+            }
         }
 
         private void runBody() {
@@ -155,11 +188,18 @@ abstract class Fiber {
                 if (!abandoned) body.run();
             } catch (Abandoned expected) {
                 // unwound after the coroutine became unreachable
+            } catch (Throwable t) {
+                failure = t;
             } finally {
+                if (UNWINDING_HERE.get() != null) {
+                    UNWINDING_HERE.remove();
+                    UNWINDING.decrementAndGet();
+                }
+                LIVE.decrementAndGet();
                 done = true;
                 inside = false;
                 Thread r = resumer;
-                if (r != null) LockSupport.unpark(r);
+                if (r != null && !abandoned) LockSupport.unpark(r);
             }
         }
 
@@ -167,7 +207,11 @@ abstract class Fiber {
             inside = false;
             LockSupport.unpark(resumer);
             while (!inside) {
-                if (abandoned) throw new Abandoned();
+                if (abandoned) {
+                    UNWINDING.incrementAndGet();
+                    UNWINDING_HERE.set(Boolean.TRUE);
+                    throw new Abandoned();
+                }
                 LockSupport.park(this);
             }
         }

@@ -8,9 +8,12 @@ import java.util.Map;
 import java.util.Objects;
 
 import org.luaj.vm2.LoadState;
+import org.luaj.vm2.LuaClosure;
 import org.luaj.vm2.LuaString;
 import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;
+import org.luaj.vm2.Prototype;
+import org.luaj.vm2.UpValue;
 import org.luaj.vm2.compiler.LuaC;
 import org.luaj.vm2.lib.Bit32Lib;
 import org.luaj.vm2.lib.PackageLib;
@@ -124,6 +127,19 @@ public final class LuaRuntime {
         return p;
     }
 
+    /**
+     * A chunk's closure. LuaJ ties a closure to its {@code Globals} only when the environment is the
+     * globals table itself; a chunk loaded with another environment ({@code load(s, name, "t", env)})
+     * would run outside the debug call stack, so {@code debug.getinfo}, {@code getfenv(1)},
+     * {@code setfenv(1, t)} and {@code module} could not see it. Build it for the state, then give it
+     * its environment.
+     */
+    static LuaClosure closure(LuaState g, Prototype prototype, LuaValue env) {
+        LuaClosure c = new LuaClosure(prototype, g);
+        if (env != g && c.upValues.length > 0) c.upValues[0] = new UpValue(new LuaValue[] {env}, 0);
+        return c;
+    }
+
     /** A fresh, fully prepared state. About 15 µs plus the compatibility prelude. */
     public LuaState newState() {
         LuaState g = new LuaState(this, options.workingDirectory());
@@ -131,6 +147,9 @@ public final class LuaRuntime {
         try {
             g.STDOUT = options.stdout();
             g.load(new JseBaseLib());
+            g.set("pcall", new Pcall(g));
+            g.set("xpcall", new Pcall.Xpcall(g));
+            g.set("error", new LuaErrors.Error());
             g.load(new PackageLib());
             g.load(new Bit32Lib());
             g.load(new TableLib());
@@ -144,6 +163,7 @@ public final class LuaRuntime {
             LoadState.install(g);
             LuaC.install(g);
             g.compiler = COMPILER;
+            g.loader = (prototype, chunkName, env) -> closure(g, prototype, env);
             // BaseLib installs itself as finder; the state's own finder resolves against its working directory.
             g.finder = g.stateFinder();
             g.set("_VERSION", VERSION);
@@ -156,7 +176,7 @@ public final class LuaRuntime {
             }
             JavaModules.install(g, (LuaTable) pkg.get("preload"));
             StringFixes.install(g);
-            LuaErrors.install(g);
+            MathFixes.install(g);
             g.loadfile(LuaState.CLASSPATH_PREFIX + "lua/apogee/compat51.lua").call();
         } finally {
             LuaState.leave(previous);

@@ -27,9 +27,6 @@ public final class LuaState extends Globals {
     public static final String CLASSPATH_PREFIX = "classpath:";
 
     private final LuaRuntime runtime;
-    String lastTraceback;
-    LuaValue pendingErrorObject;
-    LuaValue defaultErrorHandler;
     private Path cwd;
     LuaTable stringTable;
 
@@ -93,17 +90,6 @@ public final class LuaState extends Globals {
             }
         }
         cleanups.clear();
-    }
-
-    /** The stack traceback of the most recent error raised in this state, or null. */
-    public String lastTraceback() {
-        return lastTraceback;
-    }
-
-    LuaValue takePendingErrorObject() {
-        LuaValue v = pendingErrorObject;
-        pendingErrorObject = null;
-        return v;
     }
 
     public Path cwd() {

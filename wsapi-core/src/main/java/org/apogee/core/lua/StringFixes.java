@@ -1,6 +1,12 @@
 package org.apogee.core.lua;
 
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
+import java.util.Locale;
+
 import org.luaj.vm2.Buffer;
+import org.luaj.vm2.LuaError;
 import org.luaj.vm2.LuaString;
 import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;
@@ -11,8 +17,9 @@ import org.luaj.vm2.lib.VarArgFunction;
 /**
  * Repairs LuaJ's string library and makes the string metatable per state.
  * <ul>
- *   <li>{@code string.format}: {@code %s} honours flags, width and precision ({@code %-10s},
- *       {@code %.3s}) and converts any value as {@code tostring} does; other conversions are LuaJ's.</li>
+ *   <li>{@code string.format}: C's flags, width and precision for every conversion ({@code %-10s},
+ *       {@code %.3s}, {@code %.2f}, {@code %5.1e}, {@code %g}, 64-bit {@code %d} and {@code %x});
+ *       {@code %s} converts any value as {@code tostring} does.</li>
  *   <li>{@code string.rep(s, n, sep)} honours the separator.</li>
  *   <li>LuaJ keeps one JVM-wide string metatable; its {@code __index} here resolves to the calling
  *       state's own {@code string} table, so a function one app adds to {@code string} is not
@@ -52,7 +59,7 @@ final class StringFixes {
             LuaString sep = args.optstring(3, LuaValue.EMPTYSTRING);
             if (n <= 0) return LuaValue.EMPTYSTRING;
             long total = (long) s.length() * n + (long) sep.length() * (n - 1);
-            if (total > Integer.MAX_VALUE - 16) throw new org.luaj.vm2.LuaError("resulting string too large");
+            if (total > Integer.MAX_VALUE - 16) throw new LuaError("resulting string too large");
             byte[] out = new byte[(int) total];
             int pos = 0;
             for (int i = 0; i < n; i++) {
@@ -64,16 +71,27 @@ final class StringFixes {
         }
     }
 
+    /**
+     * {@code string.format} with C's conversions: LuaJ prints floats with {@code String.valueOf}
+     * (no width, precision or flags: {@code %.2f} of 3.14159 gave {@code 3.14159}), reads {@code %d}
+     * as a 32-bit int and ignores {@code %s} width and precision. Only {@code %q} is left to LuaJ.
+     */
     static final class Format extends VarArgFunction {
+        private static final LuaString Q = LuaValue.valueOf("%q");
         private final LuaValue luajFormat;
 
         Format(LuaValue luajFormat) {
             this.luajFormat = luajFormat;
         }
 
+        /** Flags, width and precision of one conversion. */
+        private static final class Spec {
+            boolean left, plus, space, alt, zero;
+            int width, precision = -1;
+        }
+
         @Override public Varargs invoke(Varargs args) {
             LuaString fmt = args.checkstring(1);
-            if (!hasStringConversion(fmt)) return luajFormat.invoke(args);
             int n = fmt.length();
             Buffer out = new Buffer(n + 16);
             int arg = 1;
@@ -82,62 +100,177 @@ final class StringFixes {
                 int c = fmt.luaByte(i);
                 if (c != '%') { out.append((byte) c); i++; continue; }
                 if (i + 1 < n && fmt.luaByte(i + 1) == '%') { out.append((byte) '%'); i += 2; continue; }
-                int start = i++;
-                while (i < n && "-+ #0".indexOf(fmt.luaByte(i)) >= 0) i++;
-                while (i < n && Character.isDigit(fmt.luaByte(i))) i++;
-                if (i < n && fmt.luaByte(i) == '.') { i++; while (i < n && Character.isDigit(fmt.luaByte(i))) i++; }
-                if (i >= n) throw new org.luaj.vm2.LuaError("invalid option '%' to 'format'");
+                i++;
+                Spec spec = new Spec();
+                int flags = i;
+                for (; i < n; i++) {
+                    int f = fmt.luaByte(i);
+                    if (f == '-') spec.left = true;
+                    else if (f == '+') spec.plus = true;
+                    else if (f == ' ') spec.space = true;
+                    else if (f == '#') spec.alt = true;
+                    else if (f == '0') spec.zero = true;
+                    else break;
+                }
+                if (i - flags > 5) throw new LuaError("invalid format (repeated flags)");
+                int digits = 0;
+                while (i < n && isDigit(fmt.luaByte(i))) { spec.width = spec.width * 10 + fmt.luaByte(i++) - '0'; digits++; }
+                if (digits > 2) throw new LuaError("invalid format (width or precision too long)");
+                if (i < n && fmt.luaByte(i) == '.') {
+                    i++;
+                    spec.precision = 0;
+                    digits = 0;
+                    while (i < n && isDigit(fmt.luaByte(i))) { spec.precision = spec.precision * 10 + fmt.luaByte(i++) - '0'; digits++; }
+                    if (digits > 2) throw new LuaError("invalid format (width or precision too long)");
+                }
+                if (i >= n) throw new LuaError("invalid option '%' to 'format'");
                 int conv = fmt.luaByte(i++);
-                LuaString spec = fmt.substring(start, i);
                 arg++;
-                if (conv == 's') {
-                    appendString(out, spec, tostring(args, arg));
-                } else {
-                    if (arg > args.narg()) throw new org.luaj.vm2.LuaError("bad argument #" + arg + " to 'format' (no value)");
-                    out.append(luajFormat.call(spec, args.arg(arg)).strvalue());
+                switch (conv) {
+                    case 's' -> appendString(out, spec, tostring(args, arg));
+                    case 'd', 'i', 'o', 'u', 'x', 'X' -> appendInteger(out, spec, conv, (long) number(args, arg));
+                    case 'e', 'E', 'f', 'g', 'G' -> appendFloat(out, spec, conv, number(args, arg));
+                    case 'c' -> {
+                        byte b = (byte) (long) number(args, arg);
+                        if (!spec.left) for (int k = 1; k < spec.width; k++) out.append((byte) ' ');
+                        out.append(b);
+                        if (spec.left) for (int k = 1; k < spec.width; k++) out.append((byte) ' ');
+                    }
+                    case 'q' -> {
+                        if (arg > args.narg()) throw noValue(arg);
+                        out.append(luajFormat.call(Q, args.arg(arg)).strvalue());
+                    }
+                    default -> throw new LuaError("invalid option '%" + (char) conv + "' to 'format'");
                 }
             }
             return out.tostring();
         }
 
+        private static boolean isDigit(int c) {
+            return c >= '0' && c <= '9';
+        }
+
+        private static LuaError noValue(int arg) {
+            return new LuaError("bad argument #" + arg + " to 'format' (no value)");
+        }
+
         private static LuaString tostring(Varargs args, int arg) {
-            if (arg > args.narg()) throw new org.luaj.vm2.LuaError("bad argument #" + arg + " to 'format' (no value)");
+            if (arg > args.narg()) throw noValue(arg);
             LuaValue v = args.arg(arg);
             LuaValue h = v.metatag(LuaValue.TOSTRING);
             if (!h.isnil()) return h.call(v).checkstring();
             return v.isstring() ? v.strvalue() : LuaValue.valueOf(v.tojstring());
         }
 
-        /** Appends {@code s} formatted by a {@code %[-][width][.precision]s} spec. */
-        private static void appendString(Buffer out, LuaString spec, LuaString s) {
-            boolean left = false;
-            int width = 0, precision = -1;
-            int j = 1, n = spec.length() - 1;
-            while (j < n && "-+ #0".indexOf(spec.luaByte(j)) >= 0) { if (spec.luaByte(j) == '-') left = true; j++; }
-            while (j < n && Character.isDigit(spec.luaByte(j))) width = width * 10 + (spec.luaByte(j++) - '0');
-            if (j < n && spec.luaByte(j) == '.') {
-                j++;
-                precision = 0;
-                while (j < n && Character.isDigit(spec.luaByte(j))) precision = precision * 10 + (spec.luaByte(j++) - '0');
-            }
-            LuaString body = precision >= 0 && precision < s.length() ? s.substring(0, precision) : s;
-            int pad = Math.max(0, width - body.length());
-            if (!left) for (int k = 0; k < pad; k++) out.append((byte) ' ');
-            out.append(body);
-            if (left) for (int k = 0; k < pad; k++) out.append((byte) ' ');
+        private static double number(Varargs args, int arg) {
+            if (arg > args.narg()) throw new LuaError("bad argument #" + arg + " to 'format' (number expected, got no value)");
+            LuaValue v = args.arg(arg);
+            LuaValue num = v.tonumber();
+            if (num.isnil()) throw new LuaError("bad argument #" + arg + " to 'format' (number expected, got " + v.typename() + ")");
+            return num.todouble();
         }
 
-        private static boolean hasStringConversion(LuaString fmt) {
-            int n = fmt.length();
-            for (int i = 0; i < n; i++) {
-                if (fmt.luaByte(i) != '%') continue;
-                int j = i + 1;
-                if (j < n && fmt.luaByte(j) == '%') { i = j; continue; }
-                while (j < n && "-+ #0.0123456789".indexOf(fmt.luaByte(j)) >= 0) j++;
-                if (j < n && fmt.luaByte(j) == 's') return true;
-                i = j;
+        /** Appends {@code s} formatted by a {@code %[-][width][.precision]s} spec. */
+        private static void appendString(Buffer out, Spec spec, LuaString s) {
+            LuaString body = spec.precision >= 0 && spec.precision < s.length() ? s.substring(0, spec.precision) : s;
+            int pad = Math.max(0, spec.width - body.length());
+            if (!spec.left) for (int k = 0; k < pad; k++) out.append((byte) ' ');
+            out.append(body);
+            if (spec.left) for (int k = 0; k < pad; k++) out.append((byte) ' ');
+        }
+
+        private static void appendInteger(Buffer out, Spec spec, int conv, long v) {
+            boolean signed = conv == 'd' || conv == 'i';
+            String digits = switch (conv) {
+                case 'o' -> Long.toOctalString(v);
+                case 'x' -> Long.toHexString(v);
+                case 'X' -> Long.toHexString(v).toUpperCase(Locale.ROOT);
+                case 'u' -> Long.toUnsignedString(v);
+                default -> v < 0 ? Long.toString(v).substring(1) : Long.toString(v);
+            };
+            if (spec.precision == 0 && v == 0) digits = "";
+            if (spec.precision > digits.length()) digits = "0".repeat(spec.precision - digits.length()) + digits;
+            String prefix = !signed ? "" : v < 0 ? "-" : spec.plus ? "+" : spec.space ? " " : "";
+            if (spec.alt && conv == 'o' && !digits.startsWith("0")) digits = "0" + digits;
+            if (spec.alt && (conv == 'x' || conv == 'X') && v != 0) prefix = conv == 'x' ? "0x" : "0X";
+            pad(out, spec, prefix, digits, spec.zero && spec.precision < 0);
+        }
+
+        private static void appendFloat(Buffer out, Spec spec, int conv, double x) {
+            boolean negative = x < 0 || (x == 0 && 1 / x < 0);
+            String prefix = negative ? "-" : spec.plus ? "+" : spec.space ? " " : "";
+            String body;
+            boolean finite = !Double.isNaN(x) && !Double.isInfinite(x);
+            if (Double.isNaN(x)) body = "nan";
+            else if (!finite) body = "inf";
+            else {
+                double a = Math.abs(x);
+                int p = spec.precision < 0 ? 6 : spec.precision;
+                body = switch (conv) {
+                    case 'f' -> fixed(a, p, spec.alt);
+                    case 'e', 'E' -> exponent(a, p, spec.alt);
+                    default -> general(a, p, spec.alt);
+                };
             }
-            return false;
+            if (conv == 'E' || conv == 'G') body = body.toUpperCase(Locale.ROOT);
+            pad(out, spec, prefix, body, spec.zero && finite);
+        }
+
+        /** {@code %.pf} of a non-negative number: exact binary value, ties to even, as C does. */
+        static String fixed(double a, int p, boolean alt) {
+            String s = new BigDecimal(a).setScale(p, RoundingMode.HALF_EVEN).toPlainString();
+            return p == 0 && alt ? s + "." : s;
+        }
+
+        /** {@code %.pe} of a non-negative number. */
+        static String exponent(double a, int p, boolean alt) {
+            String digits;
+            int exp;
+            if (a == 0) {
+                digits = "0".repeat(p + 1);
+                exp = 0;
+            } else {
+                BigDecimal r = new BigDecimal(a).round(new MathContext(p + 1, RoundingMode.HALF_EVEN));
+                digits = r.unscaledValue().toString();
+                exp = digits.length() - 1 - r.scale();
+                if (digits.length() < p + 1) digits = digits + "0".repeat(p + 1 - digits.length());
+            }
+            StringBuilder sb = new StringBuilder(p + 8).append(digits.charAt(0));
+            if (p > 0 || alt) sb.append('.');
+            sb.append(digits, 1, p + 1).append('e').append(exp < 0 ? '-' : '+');
+            if (Math.abs(exp) < 10) sb.append('0');
+            return sb.append(Math.abs(exp)).toString();
+        }
+
+        /** {@code %.pg} of a non-negative number: %e or %f by the exponent, trailing zeros removed unless '#'. */
+        static String general(double a, int p, boolean alt) {
+            int precision = p == 0 ? 1 : p;
+            int exp = 0;
+            if (a != 0) {
+                BigDecimal r = new BigDecimal(a).round(new MathContext(precision, RoundingMode.HALF_EVEN));
+                exp = r.precision() - r.scale() - 1;
+            }
+            String s = precision > exp && exp >= -4 ? fixed(a, precision - 1 - exp, alt) : exponent(a, precision - 1, alt);
+            if (alt) return s;
+            int e = s.indexOf('e');
+            String mantissa = e < 0 ? s : s.substring(0, e);
+            if (mantissa.indexOf('.') >= 0) {
+                int end = mantissa.length();
+                while (mantissa.charAt(end - 1) == '0') end--;
+                if (mantissa.charAt(end - 1) == '.') end--;
+                mantissa = mantissa.substring(0, end);
+            }
+            return e < 0 ? mantissa : mantissa + s.substring(e);
+        }
+
+        /** Pads {@code prefix + body} to the spec's width: spaces left or right, or zeros after the prefix. */
+        private static void pad(Buffer out, Spec spec, String prefix, String body, boolean zeros) {
+            int fill = Math.max(0, spec.width - prefix.length() - body.length());
+            if (!spec.left && !zeros) for (int k = 0; k < fill; k++) out.append((byte) ' ');
+            out.append(prefix);
+            if (!spec.left && zeros) for (int k = 0; k < fill; k++) out.append((byte) '0');
+            out.append(body);
+            if (spec.left) for (int k = 0; k < fill; k++) out.append((byte) ' ');
         }
     }
 }

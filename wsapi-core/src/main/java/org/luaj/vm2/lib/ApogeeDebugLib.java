@@ -1,5 +1,6 @@
 package org.luaj.vm2.lib;
 
+import org.apogee.core.lua.LuaCoroutine;
 import org.luaj.vm2.LuaClosure;
 import org.luaj.vm2.LuaFunction;
 import org.luaj.vm2.LuaThread;
@@ -48,6 +49,8 @@ public final class ApogeeDebugLib extends DebugLib {
 
     @Override
     public void onReturn() {
+        // Frames of an abandoned coroutine unwinding on its own thread: globals.running is not theirs.
+        if (LuaCoroutine.unwindingAbandoned()) return;
         LuaThread.State s = globals.running.state;
         if (s.inhook) return;
         CallStack cs = stack();
