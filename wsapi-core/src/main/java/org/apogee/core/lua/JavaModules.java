@@ -2,6 +2,7 @@ package org.apogee.core.lua;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.ServiceLoader;
 import java.util.function.Function;
 
 import org.luaj.vm2.LuaTable;
@@ -19,6 +20,9 @@ final class JavaModules {
     static {
         // name -> factory; each factory builds the module table for one state
         MODULES.put("apogee.multipart", MultipartLib::create);
+        for (LuaModuleProvider provider : ServiceLoader.load(LuaModuleProvider.class, JavaModules.class.getClassLoader())) {
+            MODULES.putAll(provider.modules());
+        }
     }
 
     private JavaModules() {}
