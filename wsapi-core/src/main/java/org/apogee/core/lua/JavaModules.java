@@ -19,6 +19,8 @@ final class JavaModules {
     static {
         // name -> factory; each factory builds the module table for one state
         MODULES.put("apogee.multipart", MultipartLib::create);
+        MODULES.put("rings", RingsLib::create);
+        MODULES.put("stable", RingsLib::stable);
     }
 
     private JavaModules() {}
