@@ -21,6 +21,7 @@ final class JavaModules {
         MODULES.put("apogee.multipart", MultipartLib::create);
         MODULES.put("rings", RingsLib::create);
         MODULES.put("stable", RingsLib::stable);
+        MODULES.put("lfs", LfsLib::create);
     }
 
     private JavaModules() {}
