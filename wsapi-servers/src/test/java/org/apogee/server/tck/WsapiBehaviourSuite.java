@@ -403,6 +403,24 @@ public abstract class WsapiBehaviourSuite {
     }
 
     @Test
+    void appsUsingRingsKeepTheirGlobalsApart() throws Exception {
+        for (int i = 0; i < 6; i++) {
+            String app = i % 2 == 0 ? "rings_a" : "rings_b";
+            HttpResponse<String> r = get(app + ".lua");
+            assertEquals(200, r.statusCode(), r.body());
+            Map<String, String> seen = lines(r.body());
+            assertEquals(app, seen.get("state_owner"), r.body());
+            assertEquals(app, seen.get("ring_owner"), r.body());
+            assertEquals("state of " + app, seen.get("state_method"), r.body());
+            assertEquals("ring of " + app, seen.get("ring_method"), r.body());
+            assertEquals("nil", seen.get("state_sees_other"), r.body());
+            assertEquals("nil", seen.get("ring_sees_other"), r.body());
+            assertEquals("nil", seen.get("state_sees_own_ring"), r.body());
+            assertEquals(seen.get("state_hits"), seen.get("ring_hits"), "one ring per instance, used by its requests only");
+        }
+    }
+
+    @Test
     void malformedRequestsGetAClearErrorAndTheServerGoesOn() throws Exception {
         String raw = RawHttp.exchange(running.port(), "GET " + mount(running) + "/env.lua/%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
         assertTrue(raw.startsWith("HTTP/1.1 400"), raw);
