@@ -19,6 +19,7 @@ final class JavaModules {
     static {
         // name -> factory; each factory builds the module table for one state
         MODULES.put("apogee.multipart", MultipartLib::create);
+        MODULES.put("apogee.urlcode", UrlCodeLib::create);
     }
 
     private JavaModules() {}
