@@ -83,7 +83,8 @@ final class MultipartLib {
             @Override public boolean isMultipartRelated() { return false; }
         };
         Upload upload = new Upload();
-        upload.setHeaderCharset(StandardCharsets.UTF_8);
+        // part headers as ISO-8859-1: one char per byte, so names reach Lua byte for byte
+        upload.setHeaderCharset(StandardCharsets.ISO_8859_1);
         upload.setMaxFileCount(MAX_PARTS);
         LuaTable result = new LuaTable();
         try {
@@ -105,7 +106,7 @@ final class MultipartLib {
                         value = fileTable(state, item, filename, in);
                     }
                     LuaTable pair = new LuaTable();
-                    pair.set(1, LuaValue.valueOf(field.getBytes(StandardCharsets.UTF_8)));
+                    pair.set(1, bytes(field));
                     pair.set(2, value);
                     result.set(++n, pair);
                 }
@@ -114,6 +115,17 @@ final class MultipartLib {
             throw new HttpError(400, "malformed multipart/form-data body: " + describe(e));
         }
         return result;
+    }
+
+    /**
+     * A header-derived string as Lua bytes: the raw bytes when it came straight from the header
+     * (ISO-8859-1, one char per byte), UTF-8 when the parser decoded an RFC 2231/2047 value.
+     */
+    private static LuaString bytes(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) > 0xff) return LuaString.valueUsing(s.getBytes(StandardCharsets.UTF_8));
+        }
+        return LuaString.valueUsing(s.getBytes(StandardCharsets.ISO_8859_1));
     }
 
     private static String describe(Exception e) {
@@ -126,14 +138,14 @@ final class MultipartLib {
         StoredPart part = StoredPart.store(state, in);
         LuaTable file = new LuaTable();
         String base = clientName.substring(Math.max(clientName.lastIndexOf('/'), clientName.lastIndexOf('\\')) + 1);
-        file.set("name", LuaValue.valueOf(base.getBytes(StandardCharsets.UTF_8)));
+        file.set("name", bytes(base));
         file.set("size", LuaValue.valueOf((double) part.size));
         FileItemHeaders headers = item.getHeaders();
         if (headers != null) {
             for (Iterator<String> names = headers.getHeaderNames(); names.hasNext(); ) {
                 String name = names.next().toLowerCase(Locale.ROOT);
                 if (name.equals("content-disposition")) continue;
-                file.set(name, LuaValue.valueOf(headers.getHeader(name).getBytes(StandardCharsets.UTF_8)));
+                file.set(name, bytes(headers.getHeader(name)));
             }
         }
         if (item.getContentType() != null) file.set("content-type", LuaValue.valueOf(item.getContentType()));
