@@ -20,6 +20,7 @@ final class JavaModules {
         // name -> factory; each factory builds the module table for one state
         MODULES.put("apogee.multipart", MultipartLib::create);
         MODULES.put("apogee.urlcode", UrlCodeLib::create);
+        MODULES.put("apogee.paths", PathsLib::create);
     }
 
     private JavaModules() {}
