@@ -49,9 +49,12 @@ final class MultipartLib {
 
     static LuaValue create(LuaState state) {
         LuaTable module = new LuaTable();
+        // one read buffer per state (a state serves one request at a time), reused by every part
+        byte[][] buffer = new byte[1][];
         module.set("parse", new VarArgFunction() {
             @Override public Varargs invoke(Varargs args) {
-                return parse(state, args.arg1(), args.checkjstring(2));
+                if (buffer[0] == null) buffer[0] = new byte[MEMORY_THRESHOLD + 1];
+                return parse(state, args.arg1(), args.checkjstring(2), buffer[0]);
             }
         });
         module.set("memory_threshold", MEMORY_THRESHOLD);
@@ -73,7 +76,7 @@ final class MultipartLib {
         }
     }
 
-    static LuaTable parse(LuaState state, LuaValue input, String contentType) {
+    static LuaTable parse(LuaState state, LuaValue input, String contentType, byte[] buffer) {
         InputStream body = input instanceof StreamSource s ? s.asStream() : new LuaReaderStream(input);
         RequestContext context = new RequestContext() {
             @Override public String getCharacterEncoding() { return StandardCharsets.UTF_8.name(); }
@@ -101,9 +104,9 @@ final class MultipartLib {
                     String filename = item.getName();
                     LuaValue value;
                     if (filename == null || filename.isEmpty()) {
-                        value = LuaString.valueUsing(in.readAllBytes());
+                        value = LuaString.valueUsing(readField(in, buffer));
                     } else {
-                        value = fileTable(state, item, filename, in);
+                        value = fileTable(state, item, filename, in, buffer);
                     }
                     LuaTable pair = new LuaTable();
                     pair.set(1, bytes(field));
@@ -134,8 +137,30 @@ final class MultipartLib {
         return m;
     }
 
-    private static LuaTable fileTable(LuaState state, FileItemInput item, String clientName, InputStream in) throws IOException {
-        StoredPart part = StoredPart.store(state, in);
+    /** Reads into {@code buffer} until it is full or the part ends; returns the count. */
+    private static int fill(InputStream in, byte[] buffer) throws IOException {
+        int n = 0;
+        while (n < buffer.length) {
+            int r = in.read(buffer, n, buffer.length - n);
+            if (r < 0) break;
+            n += r;
+        }
+        return n;
+    }
+
+    /** A field's value: one exact-size copy when it fits the buffer. */
+    private static byte[] readField(InputStream in, byte[] buffer) throws IOException {
+        int n = fill(in, buffer);
+        if (n < buffer.length) return java.util.Arrays.copyOf(buffer, n);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(buffer.length * 2);
+        out.write(buffer, 0, n);
+        in.transferTo(out);
+        return out.toByteArray();
+    }
+
+    private static LuaTable fileTable(LuaState state, FileItemInput item, String clientName, InputStream in, byte[] buffer)
+            throws IOException {
+        StoredPart part = StoredPart.store(state, in, buffer);
         LuaTable file = new LuaTable();
         String base = clientName.substring(Math.max(clientName.lastIndexOf('/'), clientName.lastIndexOf('\\')) + 1);
         file.set("name", bytes(base));
@@ -165,18 +190,19 @@ final class MultipartLib {
         Path path;
         long size;
 
-        static StoredPart store(LuaState state, InputStream in) throws IOException {
+        /** {@code buffer} holds MEMORY_THRESHOLD + 1 bytes: a full buffer means the part goes to disk. */
+        static StoredPart store(LuaState state, InputStream in, byte[] buffer) throws IOException {
             StoredPart p = new StoredPart();
-            byte[] first = in.readNBytes(MEMORY_THRESHOLD + 1);
-            if (first.length <= MEMORY_THRESHOLD) {
-                p.bytes = first;
-                p.size = first.length;
+            int n = fill(in, buffer);
+            if (n <= MEMORY_THRESHOLD) {
+                p.bytes = java.util.Arrays.copyOf(buffer, n);
+                p.size = n;
                 return p;
             }
             p.path = p.createTemp(state);
             try (OutputStream out = Files.newOutputStream(p.path)) {
-                out.write(first);
-                p.size = first.length + in.transferTo(out);
+                out.write(buffer, 0, n);
+                p.size = n + in.transferTo(out);
             }
             return p;
         }
