@@ -49,12 +49,18 @@ final class MultipartLib {
 
     static LuaValue create(LuaState state) {
         LuaTable module = new LuaTable();
-        // one read buffer per state (a state serves one request at a time), reused by every part
-        byte[][] buffer = new byte[1][];
+        // one read buffer per state, reused by every part; taken while in use, in case a Lua input
+        // yields and another parse starts meanwhile
+        byte[][] spare = new byte[1][];
         module.set("parse", new VarArgFunction() {
             @Override public Varargs invoke(Varargs args) {
-                if (buffer[0] == null) buffer[0] = new byte[MEMORY_THRESHOLD + 1];
-                return parse(state, args.arg1(), args.checkjstring(2), buffer[0]);
+                byte[] buffer = spare[0] != null ? spare[0] : new byte[MEMORY_THRESHOLD + 1];
+                spare[0] = null;
+                try {
+                    return parse(state, args.arg1(), args.checkjstring(2), buffer);
+                } finally {
+                    spare[0] = buffer;
+                }
             }
         });
         module.set("memory_threshold", MEMORY_THRESHOLD);
