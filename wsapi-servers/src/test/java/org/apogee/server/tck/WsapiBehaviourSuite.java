@@ -494,6 +494,10 @@ public abstract class WsapiBehaviourSuite {
         assertEquals(201, r.statusCode());
         assertEquals(mount(running) + "/kepler/notes.lua/42", r.headers().firstValue("Location").orElseThrow());
         assertEquals("created: buy milk\n", r.body());
+        // a chunked form (no Content-Length) is read to its end
+        r = send(at("kepler/notes.lua").header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream("text=chunked+form".getBytes(StandardCharsets.US_ASCII)))));
+        assertEquals("created: chunked form\n", r.body());
         r = send(at("kepler/notes.lua/7").header("Content-Type", "application/json")
                 .PUT(HttpRequest.BodyPublishers.ofString("{\"text\":\"x\"}")));
         assertEquals("replaced 7 with 12 bytes of application/json: {\"text\":\"x\"}\n", r.body());
