@@ -20,27 +20,31 @@ public final class UndertowServer implements AutoCloseable {
 
     private final Undertow undertow;
     private final GracefulShutdownHandler shutdown;
+    private final BufferPool buffers;
 
-    private UndertowServer(Undertow undertow, GracefulShutdownHandler shutdown) {
+    private UndertowServer(Undertow undertow, GracefulShutdownHandler shutdown, BufferPool buffers) {
         this.undertow = undertow;
         this.shutdown = shutdown;
+        this.buffers = buffers;
     }
 
     /** Starts listening; port 0 picks a free port (see {@link #port()}). */
     public static UndertowServer start(WsapiHost host, String bindAddress, int port) {
         GracefulShutdownHandler shutdown = new GracefulShutdownHandler(new UndertowAdapter(host));
         int cores = Runtime.getRuntime().availableProcessors();
+        BufferPool buffers = BufferPool.create();
         Undertow undertow = Undertow.builder()
                 .addHttpListener(port, bindAddress)
                 .setIoThreads(Math.max(2, cores))
                 .setWorkerThreads(Math.max(2, cores))
+                .setByteBufferPool(buffers)
                 .setServerOption(UndertowOptions.DECODE_URL, false)
                 .setServerOption(UndertowOptions.MAX_HEADER_SIZE, MAX_HEADER_BYTES)
                 .setServerOption(UndertowOptions.ALWAYS_SET_DATE, true)
                 .setHandler(shutdown)
                 .build();
         undertow.start();
-        return new UndertowServer(undertow, shutdown);
+        return new UndertowServer(undertow, shutdown, buffers);
     }
 
     public int port() {
@@ -56,6 +60,7 @@ public final class UndertowServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         undertow.stop();
+        buffers.close();
     }
 
     @Override
