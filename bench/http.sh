@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # HTTP benchmark: raw Undertow "Hello World!" (a) against Apogee serving bench/hello.lua (b), same wrk
-# settings, one after the other in one run, on 127.0.0.1. Prints requests/s, the ratio b/a and each
-# server's own CPU time per request (utime+stime from /proc/PID/stat across the measured run).
+# settings, on 127.0.0.1. Both servers run side by side; after a warm-up each, the measured runs
+# alternate a, b, a, b (ROUNDS times) so that a change in the machine's load hits both. Prints
+# requests/s per run and overall, the ratio b/a and each server's own CPU time per request
+# (utime+stime from /proc/PID/stat across its measured runs).
 #
 # Settings (environment): WRK_THREADS (1), WRK_CONNECTIONS (32), DURATION (10s), WARMUP (8s),
-# JAVA_OPTS (extra JVM options for Apogee, e.g. a JFR recording), RAW_JAVA_OPTS (for the raw server).
-# A dated line is appended to bench/results/http.txt (not versioned).
+# ROUNDS (2), JAVA_OPTS (extra JVM options for Apogee, e.g. a JFR recording), RAW_JAVA_OPTS (for the
+# raw server). About 75 s with the defaults. A dated line is appended to bench/results/http.txt
+# (not versioned).
 set -euo pipefail
 cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.."
 APOGEE_HOME=$PWD
@@ -17,6 +20,7 @@ WRK_THREADS=${WRK_THREADS:-1}
 WRK_CONNECTIONS=${WRK_CONNECTIONS:-32}
 DURATION=${DURATION:-10s}
 WARMUP=${WARMUP:-8s}
+ROUNDS=${ROUNDS:-2}
 
 if ! command -v wrk >/dev/null 2>&1; then
   echo "http.sh: installing wrk" >&2
@@ -66,22 +70,27 @@ cpu_ticks() {  # utime+stime of a process, in clock ticks
   echo $(( ${12} + ${13} ))
 }
 
-# measure name pid url: sets rps_<name>, cpu_us_<name>
+declare -A requests=() ticks=() seconds=()
+
+# measure name pid url: one wrk run, added to the totals of name
 measure() {
-  local name=$1 pid=$2 url=$3 out t0 t1 requests rps errors
-  wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"$WARMUP" "$url" >/dev/null
+  local name=$1 pid=$2 url=$3 out t0 t1 n secs errors
   t0=$(cpu_ticks "$pid")
   out=$(wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"$DURATION" "$url")
   t1=$(cpu_ticks "$pid")
-  requests=$(awk '/requests in/ {print $1}' <<<"$out")
-  rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
+  n=$(awk '/requests in/ {print $1}' <<<"$out")
+  secs=$(awk '/requests in/ {sub(/s,?$/, "", $4); print $4}' <<<"$out")
   errors=$(awk '/Non-2xx|Socket errors/' <<<"$out")
   [ -n "$errors" ] && echo "http.sh: $name: $errors" >&2
-  printf -v "rps_$name" '%s' "$rps"
-  printf -v "cpu_us_$name" '%s' "$(awk -v t=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v n="$requests" \
-    'BEGIN { printf "%.1f", t / hz * 1e6 / n }')"
-  printf '  %-14s %10s req/s  %6s µs CPU/request (server)  [%s requests]\n' \
-    "$name" "$rps" "$(eval echo "\$cpu_us_$name")" "$requests"
+  requests[$name]=$(( ${requests[$name]:-0} + n ))
+  ticks[$name]=$(( ${ticks[$name]:-0} + t1 - t0 ))
+  seconds[$name]=$(awk -v a="${seconds[$name]:-0}" -v b="$secs" 'BEGIN { print a + b }')
+  report "$name" "$n" "$secs" $((t1 - t0))
+}
+
+report() {  # name requests seconds ticks
+  awk -v name="$1" -v n="$2" -v s="$3" -v t="$4" -v hz="$(getconf CLK_TCK)" \
+    'BEGIN { printf "  %-8s %9.0f req/s  %6.1f µs CPU/request (server)  [%d requests in %.1f s]\n", name, n / s, t / hz * 1e6 / n, n, s }'
 }
 
 raw_port=$(free_port)
@@ -98,15 +107,28 @@ pids+=("$apogee_pid")
 wait_ready raw "$raw_pid" "http://127.0.0.1:$raw_port/"
 wait_ready apogee "$apogee_pid" "http://127.0.0.1:$apogee_port/"
 
-echo "JDK $("$JAVA_HOME/bin/java" -version 2>&1 | sed -n 's/.*Runtime Environment \(.*\)/\1/p'), $(nproc) cores;" \
-  "wrk -t$WRK_THREADS -c$WRK_CONNECTIONS -d$DURATION (after a $WARMUP warm-up each)"
-measure raw "$raw_pid" "http://127.0.0.1:$raw_port/"
-measure apogee "$apogee_pid" "http://127.0.0.1:$apogee_port/"
+raw_url=http://127.0.0.1:$raw_port/
+apogee_url=http://127.0.0.1:$apogee_port/
+echo "JDK $("$JAVA_HOME/bin/java" -version 2>&1 | sed -n 's/.*Runtime Environment \(.*\)/\1/p'), $(nproc) cores," \
+  "load average $(cut -d' ' -f1-3 /proc/loadavg); wrk -t$WRK_THREADS -c$WRK_CONNECTIONS -d$DURATION" \
+  "x $ROUNDS rounds (after a $WARMUP warm-up each)"
+wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"$WARMUP" "$raw_url" >/dev/null
+wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"$WARMUP" "$apogee_url" >/dev/null
+for _ in $(seq "$ROUNDS"); do
+  measure raw "$raw_pid" "$raw_url"
+  measure apogee "$apogee_pid" "$apogee_url"
+done
+echo "overall:"
+for name in raw apogee; do report "$name" "${requests[$name]}" "${seconds[$name]}" "${ticks[$name]}"; done
+rps_raw=$(awk -v n="${requests[raw]}" -v s="${seconds[raw]}" 'BEGIN { printf "%.0f", n / s }')
+rps_apogee=$(awk -v n="${requests[apogee]}" -v s="${seconds[apogee]}" 'BEGIN { printf "%.0f", n / s }')
+cpu_us_raw=$(awk -v n="${requests[raw]}" -v t="${ticks[raw]}" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
+cpu_us_apogee=$(awk -v n="${requests[apogee]}" -v t="${ticks[apogee]}" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
 ratio=$(awk -v a="$rps_raw" -v b="$rps_apogee" 'BEGIN { printf "%.2f", b / a }')
-echo "  apogee/raw     ${ratio}"
+echo "  apogee/raw: $ratio (requests/s); load average now $(cut -d' ' -f1-3 /proc/loadavg)"
 
 mkdir -p bench/results
-printf '%s jdk=%s cores=%s wrk=-t%s/-c%s/-d%s raw=%s apogee=%s ratio=%s cpu_us_raw=%s cpu_us_apogee=%s commit=%s\n' \
-  "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$jdk_version" "$(nproc)" "$WRK_THREADS" "$WRK_CONNECTIONS" "$DURATION" \
+printf '%s jdk=%s cores=%s wrk=-t%s/-c%s/-d%sx%s raw=%s apogee=%s ratio=%s cpu_us_raw=%s cpu_us_apogee=%s commit=%s\n' \
+  "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$jdk_version" "$(nproc)" "$WRK_THREADS" "$WRK_CONNECTIONS" "$DURATION" "$ROUNDS" \
   "$rps_raw" "$rps_apogee" "$ratio" "$cpu_us_raw" "$cpu_us_apogee" "$(git rev-parse --short HEAD 2>/dev/null || echo -)" \
   >>bench/results/http.txt
