@@ -5,9 +5,9 @@
 # requests/s per run and overall, the ratio b/a and each server's own CPU time per request
 # (utime+stime from /proc/PID/stat across its measured runs).
 #
-# Settings (environment): WRK_THREADS (1), WRK_CONNECTIONS (32), DURATION (10s), WARMUP (8s),
+# Settings (environment): WRK_THREADS (1), WRK_CONNECTIONS (32), DURATION (10s), WARMUP (15s),
 # ROUNDS (2), JAVA_OPTS (extra JVM options for Apogee, e.g. a JFR recording), RAW_JAVA_OPTS (for the
-# raw server). About 75 s with the defaults. A dated line is appended to bench/results/http.txt
+# raw server). About 80 s with the defaults. A dated line is appended to bench/results/http.txt
 # (not versioned).
 set -euo pipefail
 cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.."
@@ -19,7 +19,7 @@ export JAVA_HOME
 WRK_THREADS=${WRK_THREADS:-1}
 WRK_CONNECTIONS=${WRK_CONNECTIONS:-32}
 DURATION=${DURATION:-10s}
-WARMUP=${WARMUP:-8s}
+WARMUP=${WARMUP:-15s}
 ROUNDS=${ROUNDS:-2}
 
 if ! command -v wrk >/dev/null 2>&1; then
