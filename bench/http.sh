@@ -130,5 +130,5 @@ echo "  apogee/raw: $ratio (requests/s); load average now $(cut -d' ' -f1-3 /pro
 mkdir -p bench/results
 printf '%s jdk=%s cores=%s wrk=-t%s/-c%s/-d%sx%s raw=%s apogee=%s ratio=%s cpu_us_raw=%s cpu_us_apogee=%s commit=%s\n' \
   "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$jdk_version" "$(nproc)" "$WRK_THREADS" "$WRK_CONNECTIONS" "$DURATION" "$ROUNDS" \
-  "$rps_raw" "$rps_apogee" "$ratio" "$cpu_us_raw" "$cpu_us_apogee" "$(git rev-parse --short HEAD 2>/dev/null || echo -)" \
+  "$rps_raw" "$rps_apogee" "$ratio" "$cpu_us_raw" "$cpu_us_apogee" "$(git describe --always --dirty 2>/dev/null || echo -)" \
   >>bench/results/http.txt
