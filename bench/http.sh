@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# HTTP benchmark: raw Undertow "Hello World!" (a) against Apogee serving bench/hello.lua (b), same wrk
-# settings, on 127.0.0.1. Both servers run side by side; after a warm-up each, the measured runs
-# alternate a, b, a, b (ROUNDS times) so that a change in the machine's load hits both. Prints
-# requests/s per run and overall, the ratio b/a and each server's own CPU time per request
-# (utime+stime from /proc/PID/stat across its measured runs).
+# HTTP benchmark: raw Undertow "Hello World!" (a) against Apogee serving bench/hello.lua on its
+# Undertow server (b) and on embedded Jetty (c, `--server jetty`), same wrk settings, on 127.0.0.1.
+# The servers run side by side; after a warm-up each, the measured runs alternate a, b, c, a, b, c
+# (ROUNDS times) so that a change in the machine's load hits all. Prints requests/s per run and
+# overall, the ratios b/a and c/a and each server's own CPU time per request (utime+stime from
+# /proc/PID/stat across its measured runs).
 #
 # Settings (environment): WRK_THREADS (1), WRK_CONNECTIONS (32), DURATION (10s), WARMUP (15s),
 # ROUNDS (2), JAVA_OPTS (extra JVM options for Apogee, e.g. a JFR recording), RAW_JAVA_OPTS (for the
@@ -104,31 +105,42 @@ apogee_port=$(free_port)
 apogee_pid=$!
 pids+=("$apogee_pid")
 
+jetty_port=$(free_port)
+./apogee serve --server jetty --host 127.0.0.1 --port "$jetty_port" bench/hello.lua >"$log_dir/jetty.log" 2>&1 &
+jetty_pid=$!
+pids+=("$jetty_pid")
+
 wait_ready raw "$raw_pid" "http://127.0.0.1:$raw_port/"
 wait_ready apogee "$apogee_pid" "http://127.0.0.1:$apogee_port/"
+wait_ready jetty "$jetty_pid" "http://127.0.0.1:$jetty_port/"
 
 raw_url=http://127.0.0.1:$raw_port/
 apogee_url=http://127.0.0.1:$apogee_port/
+jetty_url=http://127.0.0.1:$jetty_port/
 echo "JDK $("$JAVA_HOME/bin/java" -version 2>&1 | sed -n 's/.*Runtime Environment \(.*\)/\1/p'), $(nproc) cores," \
   "load average $(cut -d' ' -f1-3 /proc/loadavg); wrk -t$WRK_THREADS -c$WRK_CONNECTIONS -d$DURATION" \
   "x $ROUNDS rounds (after a $WARMUP warm-up each)"
 wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"$WARMUP" "$raw_url" >/dev/null
 wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"$WARMUP" "$apogee_url" >/dev/null
+wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"$WARMUP" "$jetty_url" >/dev/null
 for _ in $(seq "$ROUNDS"); do
   measure raw "$raw_pid" "$raw_url"
   measure apogee "$apogee_pid" "$apogee_url"
+  measure jetty "$jetty_pid" "$jetty_url"
 done
 echo "overall:"
-for name in raw apogee; do report "$name" "${requests[$name]}" "${seconds[$name]}" "${ticks[$name]}"; done
+for name in raw apogee jetty; do report "$name" "${requests[$name]}" "${seconds[$name]}" "${ticks[$name]}"; done
 rps_raw=$(awk -v n="${requests[raw]}" -v s="${seconds[raw]}" 'BEGIN { printf "%.0f", n / s }')
 rps_apogee=$(awk -v n="${requests[apogee]}" -v s="${seconds[apogee]}" 'BEGIN { printf "%.0f", n / s }')
 cpu_us_raw=$(awk -v n="${requests[raw]}" -v t="${ticks[raw]}" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
 cpu_us_apogee=$(awk -v n="${requests[apogee]}" -v t="${ticks[apogee]}" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
+rps_jetty=$(awk -v n="${requests[jetty]}" -v s="${seconds[jetty]}" 'BEGIN { printf "%.0f", n / s }')
 ratio=$(awk -v a="$rps_raw" -v b="$rps_apogee" 'BEGIN { printf "%.2f", b / a }')
-echo "  apogee/raw: $ratio (requests/s); load average now $(cut -d' ' -f1-3 /proc/loadavg)"
+ratio_jetty=$(awk -v a="$rps_raw" -v b="$rps_jetty" 'BEGIN { printf "%.2f", b / a }')
+echo "  apogee/raw: $ratio, apogee-jetty/raw: $ratio_jetty (requests/s); load average now $(cut -d' ' -f1-3 /proc/loadavg)"
 
 mkdir -p bench/results
-printf '%s jdk=%s cores=%s wrk=-t%s/-c%s/-d%sx%s raw=%s apogee=%s ratio=%s cpu_us_raw=%s cpu_us_apogee=%s commit=%s\n' \
+printf '%s jdk=%s cores=%s wrk=-t%s/-c%s/-d%sx%s raw=%s apogee=%s ratio=%s jetty=%s ratio_jetty=%s cpu_us_raw=%s cpu_us_apogee=%s commit=%s\n' \
   "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$jdk_version" "$(nproc)" "$WRK_THREADS" "$WRK_CONNECTIONS" "$DURATION" "$ROUNDS" \
-  "$rps_raw" "$rps_apogee" "$ratio" "$cpu_us_raw" "$cpu_us_apogee" "$(git describe --always --dirty 2>/dev/null || echo -)" \
+  "$rps_raw" "$rps_apogee" "$ratio" "$rps_jetty" "$ratio_jetty" "$cpu_us_raw" "$cpu_us_apogee" "$(git describe --always --dirty 2>/dev/null || echo -)" \
   >>bench/results/http.txt
