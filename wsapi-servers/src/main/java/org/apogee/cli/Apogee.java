@@ -177,6 +177,10 @@ public final class Apogee {
                 return null;
             }
             if (tlsPort < 0 || tlsPort > 65535) throw new CommandLine.ParameterException(spec.commandLine(), "--tls-port must be between 0 and 65535");
+            if (given.hasMatchedOption("--port") && plainHttp == HttpsOptions.PlainHttp.OFF) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "with --tls-cert, HTTPS listens on --tls-port;"
+                        + " --port needs --plain-http redirect or serve");
+            }
             List<String> protocols;
             try {
                 protocols = TlsConfig.parseProtocols(tlsProtocols);

@@ -189,17 +189,20 @@ class ApogeeCommandTest {
     void tlsProblemsStopStartUpWithAMessage(@TempDir Path dir) throws Exception {
         TestCertificates.Files certs = TestCertificates.files();
         Path missing = dir.resolve("missing.crt");
-        Result r = run(Map.of(), dir, "serve", "--port", "0", "--tls-port", "0", "--tls-cert", missing.toString(),
+        Result r = run(Map.of(), dir, "serve", "--tls-port", "0", "--tls-cert", missing.toString(),
                 "--tls-key", certs.key().toString(), docRoot().toString());
         assertEquals(1, r.status());
         assertTrue(r.err().contains("apogee serve: TLS certificate file " + missing + ": not found"), r.err());
-        r = run(Map.of(), dir, "serve", "--port", "0", "--tls-port", "0", "--tls-cert", certs.expiredCert().toString(),
+        r = run(Map.of(), dir, "serve", "--tls-port", "0", "--tls-cert", certs.expiredCert().toString(),
                 "--tls-key", certs.expiredKey().toString(), docRoot().toString());
         assertEquals(1, r.status());
         assertTrue(r.err().contains(certs.expiredCert() + ": the certificate expired on "), r.err());
         r = run(Map.of(), dir, "serve", "--tls-protocols", "TLSv1.1", "--tls-cert", certs.cert().toString(), docRoot().toString());
         assertEquals(2, r.status());
         assertTrue(r.err().contains("--tls-protocols: unsupported TLS protocol 'TLSv1.1'"), r.err());
+        r = run(Map.of(), dir, "serve", "--port", "0", "--tls-cert", certs.cert().toString(), docRoot().toString());
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("--port needs --plain-http redirect or serve"), r.err());
     }
 
     /** Reads lines until one matches; returns the match. */

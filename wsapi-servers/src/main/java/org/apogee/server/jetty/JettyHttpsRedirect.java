@@ -14,12 +14,10 @@ import org.eclipse.jetty.util.Callback;
 /** Sends requests that arrive over plain HTTP to HTTPS; requests over TLS go on to the app. */
 final class JettyHttpsRedirect extends Handler.Wrapper {
 
-    private final String bindAddress;
     private final IntSupplier tlsPort;
 
-    JettyHttpsRedirect(Handler next, String bindAddress, IntSupplier tlsPort) {
+    JettyHttpsRedirect(Handler next, IntSupplier tlsPort) {
         super(next);
-        this.bindAddress = bindAddress;
         this.tlsPort = tlsPort;
     }
 
@@ -27,7 +25,8 @@ final class JettyHttpsRedirect extends Handler.Wrapper {
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
         if (request.isSecure()) return super.handle(request, response, callback);
         String host = request.getHeaders().get(HttpHeader.HOST) == null ? null : Request.getServerName(request);
-        String location = HttpsRedirect.location(host, bindAddress, tlsPort.getAsInt(), request.getHttpURI().getPathQuery());
+        String location = HttpsRedirect.location(host, Request.getLocalAddr(request), tlsPort.getAsInt(),
+                request.getHttpURI().getPathQuery());
         byte[] body = ("Moved to " + location + "\n").getBytes(StandardCharsets.UTF_8);
         response.setStatus(HttpsRedirect.status(request.getMethod()));
         response.getHeaders().put(HttpHeader.LOCATION, location);

@@ -82,7 +82,7 @@ public final class JettyServer implements RunningServer {
         Handler handler = context;
         if (https != null && https.plainHttp() == HttpsOptions.PlainHttp.REDIRECT) {
             ServerConnector secure = tlsConnector;
-            handler = new JettyHttpsRedirect(context, bindAddress, secure::getLocalPort);
+            handler = new JettyHttpsRedirect(context, secure::getLocalPort);
         }
         server.setHandler(new GracefulHandler(handler));
         server.setStopTimeout(10_000);

@@ -13,8 +13,8 @@ public final class HttpsRedirect {
     private HttpsRedirect() {}
 
     /**
-     * @param host        the host the client asked for (Host header without its port)
-     * @param fallbackHost used when {@code host} is missing or malformed (the bind address)
+     * @param host         the host the client asked for (Host header without its port)
+     * @param fallbackHost used when {@code host} is missing or malformed: the address the client connected to
      * @param tlsPort     the TLS port (left out of the URL when it is 443)
      * @param pathAndQuery the raw request target's path, with {@code ?query} if any
      */

@@ -12,11 +12,9 @@ import org.apogee.server.tls.HttpsRedirect;
 /** The plain HTTP listener's handler when it only sends clients to HTTPS. */
 final class UndertowHttpsRedirect implements HttpHandler {
 
-    private final String bindAddress;
     private final IntSupplier tlsPort;
 
-    UndertowHttpsRedirect(String bindAddress, IntSupplier tlsPort) {
-        this.bindAddress = bindAddress;
+    UndertowHttpsRedirect(IntSupplier tlsPort) {
         this.tlsPort = tlsPort;
     }
 
@@ -25,7 +23,8 @@ final class UndertowHttpsRedirect implements HttpHandler {
         String query = exchange.getQueryString();
         String target = exchange.getRequestPath() + (query == null || query.isEmpty() ? "" : "?" + query);
         String host = exchange.getRequestHeaders().getFirst(Headers.HOST) == null ? null : exchange.getHostName();
-        String location = HttpsRedirect.location(host, bindAddress, tlsPort.getAsInt(), target);
+        String local = exchange.getDestinationAddress().getAddress().getHostAddress();
+        String location = HttpsRedirect.location(host, local, tlsPort.getAsInt(), target);
         byte[] body = ("Moved to " + location + "\n").getBytes(StandardCharsets.UTF_8);
         exchange.setStatusCode(HttpsRedirect.status(exchange.getRequestMethod().toString()));
         exchange.getResponseHeaders().put(Headers.LOCATION, location);

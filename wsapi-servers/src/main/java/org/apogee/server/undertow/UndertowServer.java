@@ -62,7 +62,7 @@ public final class UndertowServer implements RunningServer {
             Undertow.ListenerBuilder plain = new Undertow.ListenerBuilder()
                     .setType(Undertow.ListenerType.HTTP).setHost(bindAddress).setPort(port);
             if (https != null && https.plainHttp() == HttpsOptions.PlainHttp.REDIRECT) {
-                plain.setRootHandler(new UndertowHttpsRedirect(bindAddress, () -> listenerPort(started[0], "https")));
+                plain.setRootHandler(new UndertowHttpsRedirect(() -> listenerPort(started[0], "https")));
             }
             builder.addListener(plain);
         }

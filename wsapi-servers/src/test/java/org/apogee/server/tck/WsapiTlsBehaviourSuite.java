@@ -188,6 +188,8 @@ public abstract class WsapiTlsBehaviourSuite extends WsapiBehaviourSuite {
             raw = RawHttp.exchange(s.port(), "POST /env.lua HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc");
             assertTrue(raw.startsWith("HTTP/1.1 308"), raw);
             assertTrue(raw.contains("\r\nLocation: https://127.0.0.1:" + s.tlsPort() + "/env.lua\r\n"), raw);
+            raw = RawHttp.exchange(s.port(), "GET /static/ HTTP/1.0\r\n\r\n");
+            assertTrue(raw.contains("\r\nLocation: https://127.0.0.1:" + s.tlsPort() + "/static/\r\n"), "no Host: the address connected to; " + raw);
             HttpClient follow = HttpClient.newBuilder().sslContext(TestCertificates.clientContext())
                     .followRedirects(HttpClient.Redirect.ALWAYS).build();
             HttpResponse<String> r = get(follow, "http://127.0.0.1:" + s.port() + "/env.lua");

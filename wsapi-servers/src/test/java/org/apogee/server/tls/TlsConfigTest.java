@@ -42,6 +42,12 @@ class TlsConfigTest {
     }
 
     @Test
+    void enginesAreRestrictedToTheProtocols() {
+        TlsContext c = load(TlsConfig.pem(F.ecCert(), F.ecKey()).withProtocols(List.of("TLSv1.3")));
+        assertEquals(List.of("TLSv1.3"), List.of(c.configure(c.sslContext().createSSLEngine()).getEnabledProtocols()));
+    }
+
+    @Test
     void pkcs12Keystore() {
         TlsContext c = load(TlsConfig.keyStore(F.keyStore(), TestCertificates.PASSWORD));
         assertEquals("CN=localhost", c.certificate().getSubjectX500Principal().getName());
