@@ -8,7 +8,7 @@
 # with h2load when installed (apt: nghttp2-client).
 #
 # Usage: bench/https.sh [APP]            (default: examples/hello.lua)
-# Environment: SERVERS="undertow jetty", DURATION=10 (seconds per row), WARMUP=5, CONNECTIONS=32,
+# Environment: SERVERS="undertow jetty", DURATION=10 (seconds per run), REPEAT=3, WARMUP=5, CONNECTIONS=32,
 #              THREADS=1, KEY=ec|rsa (the self-signed certificate made for the run; default ec),
 #              HANDSHAKES=3000 (new TLS connections in the warm-up)
 set -euo pipefail
@@ -20,6 +20,7 @@ WARMUP=${WARMUP:-5}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-1}
 KEY=${KEY:-ec}
+REPEAT=${REPEAT:-3}           # runs of each row, alternating plain and TLS; the median is shown
 HANDSHAKES=${HANDSHAKES:-3000} # TLS handshakes in the warm-up: the JIT needs a few thousand
 
 command -v wrk >/dev/null || { echo "https.sh: needs wrk (apt-get install wrk)" >&2; exit 1; }
@@ -82,6 +83,10 @@ measure_h2() {
   awk -v r="$rps" -v n="$total" -v t=$((after - before)) -v hz="$ticks" 'BEGIN { printf "%.0f %.1f\n", r, (n > 0 ? t / hz * 1e6 / n : 0) }'
 }
 
+median() { # of "req/s cpu" pairs: the pair with the median req/s
+  printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $0 } END { print a[int((NR + 1) / 2)] }'
+}
+
 row() { # label, "rps cpu" of this row, "rps cpu" of its plain baseline
   read -r rps cpu <<<"$2"
   read -r base_rps base_cpu <<<"$3"
@@ -89,7 +94,7 @@ row() { # label, "rps cpu" of this row, "rps cpu" of its plain baseline
     'BEGIN { printf "| %-44s | %9d | %8.1f | %s |\n", l, r, c, (br > 0 && l ~ /HTTPS/ ? sprintf("%.2f× req/s, %.2f× CPU", r / br, c / bc) : "baseline") }'
 }
 
-echo "## apogee serve $app — plain HTTP and HTTPS from one process ($(nproc) cores, wrk -t$THREADS -c$CONNECTIONS, ${DURATION}s a row, $KEY certificate)"
+echo "## apogee serve $app — plain HTTP and HTTPS from one process ($(nproc) cores, $CONNECTIONS connections, median of $REPEAT runs of ${DURATION}s, $KEY certificate)"
 echo "JDK: $("$JAVA_HOME/bin/java" -version 2>&1 | head -n 1); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 for server in $SERVERS; do
   log="$work/$server.log"
@@ -109,19 +114,28 @@ for server in $SERVERS; do
   if command -v ab >/dev/null; then ab -q -c "$CONNECTIONS" -t 120 -n "$HANDSHAKES" "$tls" >/dev/null 2>&1 || true; fi
   if command -v h2load >/dev/null; then DURATION=$WARMUP measure_h2 "$tls" >/dev/null; fi
 
+  # rows alternate plain and TLS, REPEAT times over; each row reports its median run
+  p=(); t=(); pc=(); tc=(); h=()
+  for _ in $(seq "$REPEAT"); do
+    p+=("$(measure "$plain")")
+    t+=("$(measure "$tls")")
+    if command -v ab >/dev/null; then
+      pc+=("$(measure_ab "$plain")")
+      tc+=("$(measure_ab "$tls")")
+    fi
+    if command -v h2load >/dev/null; then h+=("$(measure_h2 "$tls")"); fi
+  done
   echo
   echo "### $server"
   echo "| row | req/s | server CPU µs/req | TLS cost |"
   echo "| --- | ---: | ---: | --- |"
-  p=$(measure "$plain"); row "plain HTTP/1.1, keep-alive" "$p" "$p"
-  t=$(measure "$tls");   row "HTTPS HTTP/1.1, keep-alive" "$t" "$p"
-  if command -v ab >/dev/null; then
-    pc=$(measure_ab "$plain"); row "plain HTTP/1.0, new connection per request" "$pc" "$pc"
-    tc=$(measure_ab "$tls");   row "HTTPS HTTP/1.0, new connection per request" "$tc" "$pc"
+  row "plain HTTP/1.1, keep-alive" "$(median "${p[@]}")" "$(median "${p[@]}")"
+  row "HTTPS HTTP/1.1, keep-alive" "$(median "${t[@]}")" "$(median "${p[@]}")"
+  if [ ${#pc[@]} -gt 0 ]; then
+    row "plain HTTP/1.0, new connection per request" "$(median "${pc[@]}")" "$(median "${pc[@]}")"
+    row "HTTPS HTTP/1.0, new connection per request" "$(median "${tc[@]}")" "$(median "${pc[@]}")"
   fi
-  if command -v h2load >/dev/null; then
-    h=$(measure_h2 "$tls"); row "HTTPS HTTP/2, 10 streams per connection" "$h" "$p"
-  fi
+  if [ ${#h[@]} -gt 0 ]; then row "HTTPS HTTP/2, 10 streams per connection" "$(median "${h[@]}")" "$(median "${p[@]}")"; fi
   kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
 done
 echo
