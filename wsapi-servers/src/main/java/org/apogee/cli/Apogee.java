@@ -1,5 +1,6 @@
 package org.apogee.cli;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -204,7 +205,7 @@ public final class Apogee {
                 Path file = Path.of(tlsPassword.substring(5));
                 try {
                     return Files.readAllLines(file).stream().findFirst().orElse("");
-                } catch (java.io.IOException e) {
+                } catch (IOException e) {
                     throw new CommandLine.ParameterException(spec.commandLine(), "--tls-password: cannot read " + file + " (" + e + ")");
                 }
             }
