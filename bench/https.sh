@@ -52,7 +52,7 @@ measure() {
   local url=$1; shift
   local before after out rps total
   before=$(cpu_ticks "$server_pid")
-  out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" "$@" "$url")
+  out=$(timeout $((DURATION + 60)) wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" "$@" "$url" || true)
   after=$(cpu_ticks "$server_pid")
   rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
   total=$(awk '/requests in/ {print $1}' <<<"$out")
@@ -64,7 +64,7 @@ measure() {
 measure_ab() {
   local url=$1 before after out rps total
   before=$(cpu_ticks "$server_pid")
-  out=$(ab -q -c "$CONNECTIONS" -t "$DURATION" -n 10000000 "$url" 2>&1)
+  out=$(timeout $((DURATION + 60)) ab -q -c "$CONNECTIONS" -t "$DURATION" -n 10000000 "$url" 2>&1 || true)
   after=$(cpu_ticks "$server_pid")
   rps=$(awk '/^Requests per second:/ {print $4}' <<<"$out")
   total=$(awk '/^Complete requests:/ {print $3}' <<<"$out")
@@ -76,7 +76,8 @@ measure_ab() {
 measure_h2() {
   local url=$1 before after out rps total
   before=$(cpu_ticks "$server_pid")
-  out=$(h2load -t"$THREADS" -c"$CONNECTIONS" -m10 -D"$DURATION" "$url" 2>&1)
+  # h2load can wait forever for streams still open when the time is up (seen on a saturated machine)
+  out=$(timeout $((DURATION + 60)) h2load -t"$THREADS" -c"$CONNECTIONS" -m10 -D"$DURATION" "$url" 2>&1 || true)
   after=$(cpu_ticks "$server_pid")
   rps=$(awk '/^finished in/ {gsub(",", "", $4); print $4}' <<<"$out")
   total=$(awk '/^requests:/ {print $8}' <<<"$out")
@@ -111,7 +112,7 @@ for server in $SERVERS; do
   # warm-up: every code path once (the JIT compiles handshakes only after a few hundred)
   DURATION=$WARMUP measure "$plain" >/dev/null
   DURATION=$WARMUP measure "$tls" >/dev/null
-  if command -v ab >/dev/null; then ab -q -c "$CONNECTIONS" -t 120 -n "$HANDSHAKES" "$tls" >/dev/null 2>&1 || true; fi
+  if command -v ab >/dev/null; then timeout 180 ab -q -c "$CONNECTIONS" -t 120 -n "$HANDSHAKES" "$tls" >/dev/null 2>&1 || true; fi
   if command -v h2load >/dev/null; then DURATION=$WARMUP measure_h2 "$tls" >/dev/null; fi
 
   # rows alternate plain and TLS, REPEAT times over; each row reports its median run
