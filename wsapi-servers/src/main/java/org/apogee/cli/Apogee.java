@@ -1,5 +1,6 @@
 package org.apogee.cli;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,8 +17,12 @@ import org.apogee.core.lua.LuaExit;
 import org.apogee.core.lua.LuaRuntime;
 import org.apogee.core.lua.LuaSpecs;
 import org.apogee.core.lua.LuaState;
+import org.apogee.server.HttpsOptions;
 import org.apogee.server.RunningServer;
 import org.apogee.server.jetty.JettyServer;
+import org.apogee.server.tls.TlsConfig;
+import org.apogee.server.tls.TlsConfigException;
+import org.apogee.server.tls.TlsContext;
 import org.apogee.server.undertow.UndertowServer;
 import org.luaj.vm2.LuaError;
 import org.luaj.vm2.LuaTable;
@@ -77,6 +82,33 @@ public final class Apogee {
         @Option(names = "--shutdown-timeout", defaultValue = "10", description = "Seconds to let running requests finish on SIGTERM (default: ${DEFAULT-VALUE}).")
         double shutdownTimeout;
 
+        @Option(names = "--tls-cert", paramLabel = "FILE", description = {"Serve HTTPS with this PEM certificate chain (server "
+                + "certificate first), or a PKCS#12 keystore. See docs/tls.md."})
+        Path tlsCert;
+
+        @Option(names = "--tls-key", paramLabel = "FILE", description = {"The PEM private key of --tls-cert (PKCS#8, PKCS#1 or EC); "
+                + "leave out for a keystore or a PEM file holding both."})
+        Path tlsKey;
+
+        @Option(names = "--tls-password", paramLabel = "PASS", description = {"Password of an encrypted key or of the keystore: "
+                + "the password, env:VARIABLE or file:PATH."})
+        String tlsPassword;
+
+        @Option(names = "--tls-port", defaultValue = "8443", description = "HTTPS port (default: ${DEFAULT-VALUE}; 0 picks a free one).")
+        int tlsPort;
+
+        @Option(names = "--tls-protocols", paramLabel = "LIST", defaultValue = "TLSv1.3,TLSv1.2",
+                description = "TLS versions to accept: TLSv1.3, TLSv1.2 or both (default: ${DEFAULT-VALUE}).")
+        String tlsProtocols;
+
+        @Option(names = "--plain-http", paramLabel = "MODE", defaultValue = "off", description = {"With --tls-cert, what --port does: "
+                + "off, redirect (to HTTPS) or serve (default: ${DEFAULT-VALUE})."})
+        HttpsOptions.PlainHttp plainHttp;
+
+        @Option(names = "--http2", negatable = true, defaultValue = "true", fallbackValue = "true",
+                description = "Offer HTTP/2 on the HTTPS port (by ALPN); --no-http2 for HTTP/1.1 only (default: on).")
+        boolean http2;
+
         @Parameters(paramLabel = "TARGET", description = "An app file (.lua or .ws) or a document root folder.")
         Path target;
 
@@ -89,6 +121,14 @@ public final class Apogee {
             if (port < 0 || port > 65535) throw new CommandLine.ParameterException(spec.commandLine(), "--port must be between 0 and 65535");
             if (instances != null && instances < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--instances must be at least 1");
             if (queueTimeout < 0) throw new CommandLine.ParameterException(spec.commandLine(), "--queue-timeout must not be negative");
+            HttpsOptions https = httpsOptions();
+            TlsContext tls;
+            try {
+                tls = https == null ? null : https.tls().load();
+            } catch (TlsConfigException e) {
+                System.err.println("apogee serve: " + e.getMessage());
+                return 1;
+            }
             HostConfig config = HostConfig.of(target)
                     .withInstances(instances == null ? Runtime.getRuntime().availableProcessors() : instances)
                     .withAcquireTimeout(Duration.ofMillis((long) (queueTimeout * 1000)))
@@ -97,23 +137,81 @@ public final class Apogee {
                     .withMaxBodyBytes(maxBody)
                     .withLua(LuaRuntime.Options.fromProcess(null).withAllowJava(allowJava));
             WsapiHost host = new WsapiHost(config);
-            RunningServer server = switch (this.server) {
-                case "undertow" -> UndertowServer.start(host, this.host, port);
-                case "jetty" -> JettyServer.start(host, this.host, port);
-                default -> throw new CommandLine.ParameterException(spec.commandLine(),
-                        "unknown --server '" + this.server + "' (choose: undertow, jetty)");
-            };
+            RunningServer server;
+            try {
+                server = switch (this.server) {
+                    case "undertow" -> UndertowServer.start(host, this.host, port, https);
+                    case "jetty" -> JettyServer.start(host, this.host, port, https);
+                    default -> throw new CommandLine.ParameterException(spec.commandLine(),
+                            "unknown --server '" + this.server + "' (choose: undertow, jetty)");
+                };
+            } catch (TlsConfigException e) {
+                System.err.println("apogee serve: " + e.getMessage());
+                return 1;
+            }
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 server.stop(Duration.ofMillis((long) (shutdownTimeout * 1000)));
                 stopped.countDown();
             }, "apogee-shutdown"));
             String shown = this.host.contains(":") ? "[" + this.host + "]" : this.host;
-            System.out.println("Apogee serving " + config.target() + " on http://" + shown + ":" + server.port() + "/"
+            String url = https == null ? "http://" + shown + ":" + server.port() + "/" : "https://" + shown + ":" + server.tlsPort() + "/";
+            System.out.println("Apogee serving " + config.target() + " on " + url
                     + " (" + config.instances() + " instances per app, coroutines: " + LuaCoroutine.engine() + ")");
+            if (https != null) {
+                System.out.println("TLS: " + tls.describe() + (https.http2() ? ", HTTP/2 and HTTP/1.1" : ", HTTP/1.1"));
+                if (https.plainHttp() != HttpsOptions.PlainHttp.OFF) {
+                    System.out.println("plain HTTP on http://" + shown + ":" + server.port() + "/ "
+                            + (https.plainHttp() == HttpsOptions.PlainHttp.REDIRECT ? "redirects to HTTPS" : "serves the apps too"));
+                }
+            }
             System.out.flush();
             stopped.await();
             return 0;
+        }
+
+        /** The HTTPS settings, or null without --tls-cert. */
+        private HttpsOptions httpsOptions() {
+            CommandLine.ParseResult given = spec.commandLine().getParseResult();
+            if (tlsCert == null) {
+                for (String o : List.of("--tls-key", "--tls-password", "--tls-port", "--tls-protocols", "--plain-http", "--http2")) {
+                    if (given.hasMatchedOption(o)) throw new CommandLine.ParameterException(spec.commandLine(), o + " needs --tls-cert");
+                }
+                return null;
+            }
+            if (tlsPort < 0 || tlsPort > 65535) throw new CommandLine.ParameterException(spec.commandLine(), "--tls-port must be between 0 and 65535");
+            if (given.hasMatchedOption("--port") && plainHttp == HttpsOptions.PlainHttp.OFF) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "with --tls-cert, HTTPS listens on --tls-port;"
+                        + " --port needs --plain-http redirect or serve");
+            }
+            List<String> protocols;
+            try {
+                protocols = TlsConfig.parseProtocols(tlsProtocols);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--tls-protocols: " + e.getMessage());
+            }
+            TlsConfig tls = new TlsConfig(tlsCert, tlsKey, password(), protocols);
+            return new HttpsOptions(tlsPort, tls, plainHttp, http2);
+        }
+
+        /** --tls-password as given, or read from env:VARIABLE or file:PATH (its first line). */
+        private String password() {
+            if (tlsPassword == null) return null;
+            if (tlsPassword.startsWith("env:")) {
+                String v = System.getenv(tlsPassword.substring(4));
+                if (v == null) throw new CommandLine.ParameterException(spec.commandLine(), "--tls-password: environment variable "
+                        + tlsPassword.substring(4) + " is not set");
+                return v;
+            }
+            if (tlsPassword.startsWith("file:")) {
+                Path file = Path.of(tlsPassword.substring(5));
+                try {
+                    return Files.readAllLines(file).stream().findFirst().orElse("");
+                } catch (IOException e) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--tls-password: cannot read " + file + " (" + e + ")");
+                }
+            }
+            return tlsPassword.startsWith("pass:") ? tlsPassword.substring(5) : tlsPassword;
         }
     }
 

@@ -25,6 +25,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.apogee.server.tck.RawHttp;
+import org.apogee.server.tls.TestCertificates;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -175,6 +176,64 @@ class ApogeeCommandTest {
 
     private static Path docRoot() throws Exception {
         return Path.of(ApogeeCommandTest.class.getResource("/tck/www").toURI());
+    }
+
+    @Test
+    void serveOverHttpsWithThePlainPortRedirecting() throws Exception {
+        TestCertificates.Files certs = TestCertificates.files();
+        List<String> cmd = java();
+        cmd.addAll(List.of("serve", "--port", "0", "--tls-port", "0", "--plain-http", "redirect",
+                "--tls-cert", certs.ecCert().toString(), "--tls-key", certs.ecKey().toString(), docRoot().toString()));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            Matcher https = awaitLine(out, Pattern.compile("on https://127\\.0\\.0\\.1:(\\d+)/"));
+            assertTrue(awaitLine(out, Pattern.compile("^TLS: CN=localhost, EC 256, valid until .*TLSv1.3 TLSv1.2, HTTP/2")) != null);
+            Matcher plain = awaitLine(out, Pattern.compile("plain HTTP on http://127\\.0\\.0\\.1:(\\d+)/ redirects to HTTPS"));
+            Thread.ofVirtual().start(() -> drain(out));
+            HttpClient client = HttpClient.newBuilder().sslContext(TestCertificates.clientContext())
+                    .followRedirects(HttpClient.Redirect.NORMAL).build();
+            HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + plain.group(1) + "/env.lua/x"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode());
+            assertEquals(HttpClient.Version.HTTP_2, r.version());
+            assertEquals("https://127.0.0.1:" + https.group(1) + "/env.lua/x", r.uri().toString());
+            assertTrue(r.body().contains("\nHTTPS=on\n") && r.body().contains("\nSERVER_PORT=" + https.group(1) + "\n"), r.body());
+        } finally {
+            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void tlsProblemsStopStartUpWithAMessage(@TempDir Path dir) throws Exception {
+        TestCertificates.Files certs = TestCertificates.files();
+        Path missing = dir.resolve("missing.crt");
+        Result r = run(Map.of(), dir, "serve", "--tls-port", "0", "--tls-cert", missing.toString(),
+                "--tls-key", certs.key().toString(), docRoot().toString());
+        assertEquals(1, r.status());
+        assertTrue(r.err().contains("apogee serve: TLS certificate file " + missing + ": not found"), r.err());
+        r = run(Map.of(), dir, "serve", "--tls-port", "0", "--tls-cert", certs.expiredCert().toString(),
+                "--tls-key", certs.expiredKey().toString(), docRoot().toString());
+        assertEquals(1, r.status());
+        assertTrue(r.err().contains(certs.expiredCert() + ": the certificate expired on "), r.err());
+        r = run(Map.of(), dir, "serve", "--tls-protocols", "TLSv1.1", "--tls-cert", certs.cert().toString(), docRoot().toString());
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("--tls-protocols: unsupported TLS protocol 'TLSv1.1'"), r.err());
+        r = run(Map.of(), dir, "serve", "--port", "0", "--tls-cert", certs.cert().toString(), docRoot().toString());
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("--port needs --plain-http redirect or serve"), r.err());
+    }
+
+    /** Reads lines until one matches; returns the match. */
+    private static Matcher awaitLine(BufferedReader out, Pattern pattern) throws IOException {
+        String line;
+        StringBuilder seen = new StringBuilder();
+        while ((line = out.readLine()) != null) {
+            seen.append(line).append('\n');
+            Matcher m = pattern.matcher(line);
+            if (m.find()) return m;
+        }
+        throw new IllegalStateException("no line matching " + pattern + " in:\n" + seen);
     }
 
     @Test

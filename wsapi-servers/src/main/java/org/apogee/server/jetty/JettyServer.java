@@ -3,42 +3,75 @@ package org.apogee.server.jetty;
 import java.time.Duration;
 
 import org.apogee.core.WsapiHost;
+import org.apogee.server.HttpsOptions;
 import org.apogee.server.RunningServer;
 import org.apogee.server.servlet.WsapiServlet;
+import org.apogee.server.tls.TlsContext;
+import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
-import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.http2.HTTP2Cipher;
+import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 
 /**
  * Embedded Jetty 12 serving one {@link WsapiHost} through the same {@link WsapiServlet} a WAR uses
- * (ee10, mounted at {@code /*}).
+ * (ee10, mounted at {@code /*}), over plain HTTP, HTTPS (HTTP/1.1 and HTTP/2 by ALPN) or both.
  */
 public final class JettyServer implements RunningServer {
 
     private final Server server;
     private final ServerConnector connector;
+    private final ServerConnector tlsConnector;
 
-    private JettyServer(Server server, ServerConnector connector) {
+    private JettyServer(Server server, ServerConnector connector, ServerConnector tlsConnector) {
         this.server = server;
         this.connector = connector;
+        this.tlsConnector = tlsConnector;
     }
 
     public static JettyServer start(WsapiHost host, String bindAddress, int port) throws Exception {
+        return start(host, bindAddress, port, null);
+    }
+
+    /**
+     * Starts listening on plain HTTP ({@code port}) and, when {@code https} is given, on TLS
+     * ({@code https.port()}); the plain port then listens only unless {@code https.plainHttp()} is
+     * {@code OFF}. The certificate and key are loaded and checked before anything listens.
+     *
+     * @throws org.apogee.server.tls.TlsConfigException when the certificate, key or keystore cannot be used
+     */
+    public static JettyServer start(WsapiHost host, String bindAddress, int port, HttpsOptions https) throws Exception {
+        TlsContext tls = https == null ? null : https.tls().load();
         Server server = new Server();
         HttpConfiguration http = new HttpConfiguration();
         http.setRequestHeaderSize(64 * 1024);
         http.setSendServerVersion(false);
         // the core decodes and checks paths itself: let encoded slashes through, as Undertow does
         http.setUriCompliance(UriCompliance.DEFAULT.with("apogee", UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR));
-        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
-        connector.setHost(bindAddress);
-        connector.setPort(port);
-        server.addConnector(connector);
+        ServerConnector connector = null;
+        if (https == null || https.plainHttp() != HttpsOptions.PlainHttp.OFF) {
+            connector = new ServerConnector(server, new HttpConnectionFactory(http));
+            connector.setHost(bindAddress);
+            connector.setPort(port);
+            server.addConnector(connector);
+        }
+        ServerConnector tlsConnector = null;
+        if (https != null) {
+            tlsConnector = tlsConnector(server, http, tls, https.http2());
+            tlsConnector.setHost(bindAddress);
+            tlsConnector.setPort(https.port());
+            server.addConnector(tlsConnector);
+        }
         ServletContextHandler context = new ServletContextHandler("/");
         ServletHolder holder = new ServletHolder("apogee", new WsapiServlet(host));
         holder.setAsyncSupported(true);
@@ -46,15 +79,42 @@ public final class JettyServer implements RunningServer {
         context.getServletHandler().setDecodeAmbiguousURIs(true);
         // the core refuses oversized bodies with a 413 itself
         context.setMaxFormContentSize(-1);
-        server.setHandler(new GracefulHandler(context));
+        Handler handler = context;
+        if (https != null && https.plainHttp() == HttpsOptions.PlainHttp.REDIRECT) {
+            ServerConnector secure = tlsConnector;
+            handler = new JettyHttpsRedirect(context, secure::getLocalPort);
+        }
+        server.setHandler(new GracefulHandler(handler));
         server.setStopTimeout(10_000);
         server.start();
-        return new JettyServer(server, connector);
+        return new JettyServer(server, connector, tlsConnector);
+    }
+
+    private static ServerConnector tlsConnector(Server server, HttpConfiguration http, TlsContext tls, boolean http2) {
+        HttpConfiguration secure = new HttpConfiguration(http);
+        // Undertow does not compare the Host header with the certificate's names; neither do we here
+        secure.addCustomizer(new SecureRequestCustomizer(false));
+        SslContextFactory.Server ssl = new SslContextFactory.Server();
+        ssl.setSslContext(tls.sslContext());
+        ssl.setIncludeProtocols(tls.protocolArray());
+        HttpConnectionFactory http11 = new HttpConnectionFactory(secure);
+        if (!http2) return new ServerConnector(server, new SslConnectionFactory(ssl, http11.getProtocol()), http11);
+        ssl.setCipherComparator(HTTP2Cipher.COMPARATOR);
+        HTTP2ServerConnectionFactory h2 = new HTTP2ServerConnectionFactory(secure);
+        ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory();
+        alpn.setDefaultProtocol(http11.getProtocol());
+        return new ServerConnector(server, new SslConnectionFactory(ssl, alpn.getProtocol()), alpn, h2, http11);
+    }
+
+    /** The plain HTTP port, or the TLS port when there is no plain listener. */
+    @Override
+    public int port() {
+        return connector != null ? connector.getLocalPort() : tlsPort();
     }
 
     @Override
-    public int port() {
-        return connector.getLocalPort();
+    public int tlsPort() {
+        return tlsConnector == null ? -1 : tlsConnector.getLocalPort();
     }
 
     @Override

@@ -126,6 +126,8 @@ public class WsapiServlet extends HttpServlet {
         for (String name : Collections.list(req.getHeaderNames())) {
             for (String value : Collections.list(req.getHeaders(name))) headers.add(new Header(name, value));
         }
+        // HTTP/2 sends the host as :authority, which the servlet API does not list; CGI apps expect HTTP_HOST
+        if (req.getHeader("Host") == null && req.getProtocol().startsWith("HTTP/2")) headers.add(0, new Header("Host", authority(req)));
         String mount = req.getContextPath() + req.getServletPath();
         // getRequestURI is not decoded: the core decodes the path itself
         String uri = req.getRequestURI();
@@ -139,6 +141,14 @@ public class WsapiServlet extends HttpServlet {
         return new WsapiRequest(req.getMethod(), req.getScheme(), req.getServerName(), req.getServerPort(),
                 path.isEmpty() ? "/" : path, req.getQueryString(), req.getProtocol(), req.getRemoteAddr(),
                 req.getRemotePort(), headers, body, mount);
+    }
+
+    private static String authority(HttpServletRequest req) {
+        String host = req.getServerName();
+        if (host.contains(":") && !host.startsWith("[")) host = "[" + host + "]";
+        int port = req.getServerPort();
+        boolean defaultPort = port == ("https".equals(req.getScheme()) ? 443 : 80);
+        return defaultPort || port <= 0 ? host : host + ":" + port;
     }
 
     /** When the mount path is spelled differently in the raw URI (encoded characters), use the decoded rest. */

@@ -7,12 +7,17 @@ import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.server.handlers.GracefulShutdownHandler;
 import org.apogee.core.WsapiHost;
+import org.apogee.server.HttpsOptions;
 import org.apogee.server.RunningServer;
+import org.apogee.server.tls.TlsContext;
+import org.xnio.OptionMap;
+import org.xnio.Options;
+import org.xnio.Sequence;
 
 /**
- * The standalone server: Undertow listening on one address, serving one {@link WsapiHost}.
- * {@link #stop(Duration)} stops accepting, lets in-flight requests finish within the bound, then
- * closes.
+ * The standalone server: Undertow listening on one address, serving one {@link WsapiHost}, over
+ * plain HTTP, HTTPS (HTTP/1.1 and HTTP/2 by ALPN) or both. {@link #stop(Duration)} stops
+ * accepting, lets in-flight requests finish within the bound, then closes.
  */
 public final class UndertowServer implements RunningServer {
 
@@ -29,13 +34,24 @@ public final class UndertowServer implements RunningServer {
         this.buffers = buffers;
     }
 
-    /** Starts listening; port 0 picks a free port (see {@link #port()}). */
+    /** Starts listening on plain HTTP; port 0 picks a free port (see {@link #port()}). */
     public static UndertowServer start(WsapiHost host, String bindAddress, int port) {
+        return start(host, bindAddress, port, null);
+    }
+
+    /**
+     * Starts listening on plain HTTP ({@code port}) and, when {@code https} is given, on TLS
+     * ({@code https.port()}); the plain port then listens only unless {@code https.plainHttp()} is
+     * {@code OFF}. The certificate and key are loaded and checked before anything listens.
+     *
+     * @throws org.apogee.server.tls.TlsConfigException when the certificate, key or keystore cannot be used
+     */
+    public static UndertowServer start(WsapiHost host, String bindAddress, int port, HttpsOptions https) {
+        TlsContext tls = https == null ? null : https.tls().load();
         GracefulShutdownHandler shutdown = new GracefulShutdownHandler(new UndertowAdapter(host));
         int cores = Runtime.getRuntime().availableProcessors();
         BufferPool buffers = BufferPool.create();
-        Undertow undertow = Undertow.builder()
-                .addHttpListener(port, bindAddress)
+        Undertow.Builder builder = Undertow.builder()
                 .setIoThreads(Math.max(2, cores))
                 .setWorkerThreads(Math.max(2, cores))
                 .setByteBufferPool(buffers)
@@ -44,15 +60,47 @@ public final class UndertowServer implements RunningServer {
                 .setServerOption(UndertowOptions.ALWAYS_SET_DATE, true)
                 // the core refuses oversized bodies with a 413; Undertow's own cut-off comes later
                 .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, host.config().maxBodyBytes() + 64 * 1024)
-                .setHandler(shutdown)
-                .build();
+                .setHandler(shutdown);
+        Undertow[] started = new Undertow[1];
+        if (https == null || https.plainHttp() != HttpsOptions.PlainHttp.OFF) {
+            Undertow.ListenerBuilder plain = new Undertow.ListenerBuilder()
+                    .setType(Undertow.ListenerType.HTTP).setHost(bindAddress).setPort(port);
+            if (https != null && https.plainHttp() == HttpsOptions.PlainHttp.REDIRECT) {
+                plain.setRootHandler(new UndertowHttpsRedirect(() -> listenerPort(started[0], "https")));
+            }
+            builder.addListener(plain);
+        }
+        if (https != null) {
+            builder.addListener(new Undertow.ListenerBuilder()
+                    .setType(Undertow.ListenerType.HTTPS).setHost(bindAddress).setPort(https.port())
+                    .setSslContext(tls.sslContext())
+                    .setOverrideSocketOptions(OptionMap.create(Options.SSL_ENABLED_PROTOCOLS, Sequence.of(tls.protocols()))));
+            // HTTP/2 by ALPN on the TLS listener; on a serving plain listener Undertow then also accepts h2c upgrades
+            if (https.http2()) builder.setServerOption(UndertowOptions.ENABLE_HTTP2, true);
+        }
+        Undertow undertow = builder.build();
+        started[0] = undertow;
         undertow.start();
         return new UndertowServer(undertow, shutdown, buffers);
     }
 
+    private static int listenerPort(Undertow undertow, String protocol) {
+        for (Undertow.ListenerInfo info : undertow.getListenerInfo()) {
+            if (info.getProtcol().equals(protocol)) return ((InetSocketAddress) info.getAddress()).getPort();
+        }
+        return -1;
+    }
+
+    /** The plain HTTP port, or the TLS port when there is no plain listener. */
     @Override
     public int port() {
-        return ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
+        int http = listenerPort(undertow, "http");
+        return http >= 0 ? http : tlsPort();
+    }
+
+    @Override
+    public int tlsPort() {
+        return listenerPort(undertow, "https");
     }
 
     @Override

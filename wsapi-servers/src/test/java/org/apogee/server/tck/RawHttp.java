@@ -18,7 +18,12 @@ public final class RawHttp implements AutoCloseable {
     private final OutputStream out;
 
     public RawHttp(int port) throws IOException {
-        socket = new Socket("127.0.0.1", port);
+        this(new Socket("127.0.0.1", port));
+    }
+
+    /** Over a connected socket: a plain one, or a TLS socket from {@link ServerUnderTest.Running#connect()}. */
+    public RawHttp(Socket connected) throws IOException {
+        socket = connected;
         socket.setSoTimeout(10_000);
         in = socket.getInputStream();
         out = socket.getOutputStream();
@@ -57,6 +62,13 @@ public final class RawHttp implements AutoCloseable {
     /** Sends one request with "Connection: close" and returns the whole response. */
     public static String exchange(int port, String requestHead) throws IOException {
         try (RawHttp http = new RawHttp(port)) {
+            return http.send(requestHead).readAll();
+        }
+    }
+
+    /** Like {@link #exchange(int, String)}, over the connection the server under test asks for. */
+    public static String exchange(ServerUnderTest.Running server, String requestHead) throws IOException {
+        try (RawHttp http = new RawHttp(server.connect())) {
             return http.send(requestHead).readAll();
         }
     }

@@ -1,5 +1,7 @@
 package org.apogee.server.tck;
 
+import java.io.IOException;
+import java.net.Socket;
 import java.net.URI;
 
 import org.apogee.core.HostConfig;
@@ -13,6 +15,11 @@ public interface ServerUnderTest {
         URI base();
 
         int port();
+
+        /** A connection for raw requests: a plain socket to {@link #port()}; a TLS fixture returns a TLS socket. */
+        default Socket connect() throws IOException {
+            return new Socket("127.0.0.1", port());
+        }
 
         @Override
         void close();

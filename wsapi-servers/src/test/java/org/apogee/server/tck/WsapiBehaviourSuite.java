@@ -46,8 +46,26 @@ public abstract class WsapiBehaviourSuite {
         return true;
     }
 
+    /**
+     * The client the suite sends its requests with. Plain adapters use HTTP/1.1; a TLS fixture
+     * returns one that trusts its test certificate (and may negotiate HTTP/2).
+     */
+    protected HttpClient httpClient() {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    /** The SERVER_PROTOCOL requests sent by {@link #httpClient()} arrive with. */
+    protected String expectedProtocol() {
+        return "HTTP/1.1";
+    }
+
     private ServerUnderTest.Running running;
     private HttpClient client;
+
+    /** The server started once for the whole class (document root {@code tck/www}). */
+    protected ServerUnderTest.Running running() {
+        return running;
+    }
 
     protected static Path docRoot() {
         try {
@@ -64,7 +82,7 @@ public abstract class WsapiBehaviourSuite {
     @BeforeAll
     void startDefaultServer() throws Exception {
         running = server().start(config(docRoot()));
-        client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+        client = httpClient();
     }
 
     @AfterAll
@@ -113,14 +131,14 @@ public abstract class WsapiBehaviourSuite {
         assertEquals("/some/path", env.get("PATH_INFO"));
         assertEquals("127.0.0.1", env.get("SERVER_NAME"));
         assertEquals(String.valueOf(running.port()), env.get("SERVER_PORT"));
-        assertEquals("HTTP/1.1", env.get("SERVER_PROTOCOL"));
+        assertEquals(expectedProtocol(), env.get("SERVER_PROTOCOL"));
         assertTrue(env.get("SERVER_SOFTWARE").startsWith("Apogee"), env.get("SERVER_SOFTWARE"));
         assertEquals("CGI/1.1", env.get("GATEWAY_INTERFACE"));
         assertEquals("127.0.0.1", env.get("REMOTE_ADDR"));
         assertTrue(Integer.parseInt(env.get("REMOTE_PORT")) > 0);
         assertEquals(mount(running) + "/env.lua/some/path?a=1&b=two%20words", env.get("REQUEST_URI"));
         assertTrue(env.get("SCRIPT_FILENAME").endsWith("/env.lua"), env.get("SCRIPT_FILENAME"));
-        assertEquals("", env.get("HTTPS"));
+        assertEquals("https".equals(running.base().getScheme()) ? "on" : "", env.get("HTTPS"), "HTTPS is on exactly over TLS");
         assertEquals("", env.get("NO_SUCH_VARIABLE"), "unknown variables read as the empty string");
         assertEquals("hello", env.get("HTTP_X_CUSTOM_THING"));
         assertEquals("127.0.0.1:" + running.port(), env.get("HTTP_HOST"));
@@ -177,7 +195,7 @@ public abstract class WsapiBehaviourSuite {
         assertEquals(422, get("status.lua?number").statusCode());
         assertEquals(308, get("status.lua?numeric").statusCode());
         assertEquals(200, get("status.lua?ok").statusCode());
-        String raw = RawHttp.exchange(running.port(), "GET " + mount(running) + "/status.lua?teapot HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        String raw = RawHttp.exchange(running, "GET " + mount(running) + "/status.lua?teapot HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
         assertTrue(raw.startsWith(sendsReasonPhrase() ? "HTTP/1.1 418 I'm a teapot\r\n" : "HTTP/1.1 418 "), raw);
     }
 
@@ -191,7 +209,7 @@ public abstract class WsapiBehaviourSuite {
 
     @Test
     void streamsTheFirstChunkBeforeTheIteratorFinishes() throws Exception {
-        try (RawHttp http = new RawHttp(running.port())) {
+        try (RawHttp http = new RawHttp(running.connect())) {
             http.send("POST " + mount(running) + "/stream.lua HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n");
             StringBuilder seen = new StringBuilder();
             String head = http.readUntil("first\n", seen);
@@ -213,7 +231,7 @@ public abstract class WsapiBehaviourSuite {
         assertEquals("", r.body());
         assertEquals(List.of("a=1; Path=/", "b=2; HttpOnly"), r.headers().allValues("Set-Cookie"));
         // the connection stays usable: no stray body bytes
-        String raw = RawHttp.exchange(running.port(), "HEAD " + mount(running) + "/env.lua HTTP/1.1\r\nHost: x\r\n\r\n"
+        String raw = RawHttp.exchange(running, "HEAD " + mount(running) + "/env.lua HTTP/1.1\r\nHost: x\r\n\r\n"
                 + "GET " + mount(running) + "/headers.lua HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
         assertEquals(2, raw.split("HTTP/1.1 ", -1).length - 1, raw);
         assertTrue(raw.endsWith("made") || raw.contains("\r\n4\r\nmade\r\n"), raw);
@@ -290,7 +308,7 @@ public abstract class WsapiBehaviourSuite {
         String m = mount(running);
         for (String target : List.of(m + "/../secret.txt", m + "/static/../../secret.txt", m + "/%2e%2e/secret.txt",
                 m + "/static/%2E%2E/%2e%2e/secret.txt", m + "/static/..%2f..%2fsecret.txt", m + "/env.lua/../../secret.txt")) {
-            String raw = RawHttp.exchange(running.port(), "GET " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            String raw = RawHttp.exchange(running, "GET " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
             assertFalse(raw.contains("TOP SECRET"), target + " leaked: " + raw);
             assertTrue(raw.startsWith("HTTP/1.1 400") || raw.startsWith("HTTP/1.1 404"), target + ": " + raw);
         }
@@ -320,7 +338,7 @@ public abstract class WsapiBehaviourSuite {
     @Test
     void aBusyPoolAnswers503WithRetryAfter() throws Exception {
         HostConfig one = config(docRoot()).withInstances(1).withAcquireTimeout(Duration.ofMillis(300));
-        try (ServerUnderTest.Running s = server().start(one); RawHttp holder = new RawHttp(s.port())) {
+        try (ServerUnderTest.Running s = server().start(one); RawHttp holder = new RawHttp(s.connect())) {
             // the first request takes the only state and keeps it while its body has not arrived
             holder.send("POST " + mount(s) + "/hold.lua HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\n");
             HttpResponse<String> busy = null;
@@ -452,11 +470,11 @@ public abstract class WsapiBehaviourSuite {
 
     @Test
     void malformedRequestsGetAClearErrorAndTheServerGoesOn() throws Exception {
-        String raw = RawHttp.exchange(running.port(), "GET " + mount(running) + "/env.lua/%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        String raw = RawHttp.exchange(running, "GET " + mount(running) + "/env.lua/%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
         assertTrue(raw.startsWith("HTTP/1.1 400"), raw);
-        raw = RawHttp.exchange(running.port(), "POST " + mount(running) + "/env.lua HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\nConnection: close\r\n\r\n");
+        raw = RawHttp.exchange(running, "POST " + mount(running) + "/env.lua HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\nConnection: close\r\n\r\n");
         assertTrue(raw.startsWith("HTTP/1.1 400"), raw);
-        raw = RawHttp.exchange(running.port(), "THIS IS NOT HTTP\r\n\r\n");
+        raw = RawHttp.exchange(running, "THIS IS NOT HTTP\r\n\r\n");
         assertFalse(raw.startsWith("HTTP/1.1 2"), raw);
         assertEquals(201, get("headers.lua").statusCode());
     }
