@@ -106,19 +106,24 @@ public final class Nginx implements AutoCloseable {
 
     /** The error log so far, for assertion messages. */
     public String errorLog() {
-        try {
-            return Files.readString(dir.resolve("logs/error.log"));
-        } catch (IOException e) {
-            return "(no error log: " + e.getMessage() + ")";
-        }
+        return read(dir.resolve("logs/error.log"));
     }
 
     private void awaitListening() throws Exception {
+        try {
+            awaitListening(process, port, dir.resolve("logs/error.log"));
+        } catch (IllegalStateException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** Waits until a server process accepts connections on 127.0.0.1:{@code port}. */
+    public static void awaitListening(Process process, int port, Path errorLog) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("nginx exited with " + process.exitValue() + ":\n"
-                        + Files.readString(dir.resolve("logs/console.log")) + errorLog());
+                throw new IllegalStateException("the server exited with " + process.exitValue() + ":\n" + read(errorLog));
             }
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress("127.0.0.1", port), 200);
@@ -127,8 +132,15 @@ public final class Nginx implements AutoCloseable {
                 Thread.sleep(20);
             }
         }
-        close();
-        throw new IllegalStateException("nginx did not listen on " + port + " in time:\n" + errorLog());
+        throw new IllegalStateException("the server did not listen on " + port + " in time:\n" + read(errorLog));
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return "(" + file + ": " + e.getMessage() + ")";
+        }
     }
 
     /** SIGTERM (nginx's fast shutdown) to the master by its process id, then SIGKILL if it lingers. */
