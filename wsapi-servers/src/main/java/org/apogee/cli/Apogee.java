@@ -29,7 +29,7 @@ import picocli.CommandLine.Parameters;
 /** The {@code apogee} command. */
 @Command(name = "apogee", mixinStandardHelpOptions = true, version = HostConfig.SERVER_SOFTWARE,
         description = "Runs Lua (WSAPI) web applications on the JVM.",
-        subcommands = {Apogee.Serve.class, Apogee.Lua.class, FcgiCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {Apogee.Serve.class, Apogee.Lua.class, FcgiCommand.class, CgiCommand.class, CommandLine.HelpCommand.class})
 public final class Apogee {
 
     public static void main(String[] args) {
