@@ -84,6 +84,13 @@ class ApogeeCgiLauncherIT {
     }
 
     @Test
+    void preparesItsArchiveAtInstall() throws Exception {
+        Result r = run(launcher("--prepare"), Map.of(), new byte[0], true);
+        assertEquals(0, r.status(), r.stderr());
+        assertTrue(r.out().startsWith("apogee-cgi: ready ("), r.out());
+    }
+
+    @Test
     void readsTheEnvironmentAndStdinAndWritesACgiResponse() throws Exception {
         Result r = run(launcher(apps.resolve("env.lua").toString()),
                 cgi("POST", "/cgi-bin/env.lua", "/a/b", "CONTENT_LENGTH", "5", "CONTENT_TYPE", "text/plain", "HTTP_X_THING", "yes"),
