@@ -1,7 +1,12 @@
 package org.apogee.server.fastcgi;
 
 import java.net.InetSocketAddress;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -10,6 +15,7 @@ import org.apogee.core.WsapiHost;
 import org.apogee.server.tck.Nginx;
 import org.apogee.server.tck.ServerUnderTest;
 import org.apogee.server.tck.WsapiBehaviourSuite;
+import org.junit.jupiter.api.Test;
 
 /**
  * The behaviour suite through a real nginx in front of the FastCGI server, configured as
@@ -38,6 +44,27 @@ class NginxFastCgiBehaviourTest extends WsapiBehaviourSuite {
                 }
             };
         };
+    }
+
+    /** An app file mounted under a prefix: nginx splits at the prefix (docs/deploy-nginx.md). */
+    @Test
+    void anAppMountedUnderAPrefixGetsItAsScriptName() throws Exception {
+        HostConfig config = config(docRoot().resolve("dir/split.lua"));
+        try (FastCgiServer fcgi = FastCgiServer.start(new WsapiHost(config), new InetSocketAddress("127.0.0.1", 0));
+             Nginx nginx = Nginx.start("""
+                     location /shop/ {
+                       fastcgi_split_path_info ^(/shop)(/.*)$;
+                       include fastcgi_params;
+                       fastcgi_param PATH_INFO $fastcgi_path_info;
+                       fastcgi_pass apogee;
+                       fastcgi_keep_conn on;
+                     }
+                     """, upstream(fcgi.port()))) {
+            HttpClient client = HttpClient.newHttpClient();
+            String body = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + nginx.port() + "/shop/items/3")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            assertEquals("SCRIPT_NAME=/shop\nPATH_INFO=/items/3\n", body);
+        }
     }
 
     static String upstream(int port) {
