@@ -66,10 +66,6 @@ final class Router {
         return root;
     }
 
-    Route route(String rawPath, String mountPath) {
-        return route(rawPath, mountPath, null);
-    }
-
     Route route(String rawPath, String mountPath, WsapiRequest.FrontEnd frontEnd) {
         byte[] path = percentDecode(rawPath);
         if (path == null) return new Refused(400, "malformed percent-encoding in the request path");
