@@ -48,7 +48,7 @@ final class FastCgiConnection {
     }
 
     /** One request as it arrives. */
-    private final class Exchange {
+    private static final class Exchange {
         final int id;
         final boolean keepConnection;
         final List<Map.Entry<String, String>> params = new ArrayList<>(40);
