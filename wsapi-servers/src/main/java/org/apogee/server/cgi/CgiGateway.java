@@ -32,10 +32,12 @@ public final class CgiGateway {
     /** Serves the request of this process; false when the response could not be completed. */
     public static boolean serveProcess(HostConfig config) throws IOException {
         OutputStream stdout = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 64 * 1024);
+        boolean completed = serve(config, environment(), new FileInputStream(FileDescriptor.in), stdout);
         try {
-            return serve(config, environment(), new FileInputStream(FileDescriptor.in), stdout);
-        } finally {
             stdout.flush();
+            return completed;
+        } catch (IOException webServerGone) {
+            return false;
         }
     }
 
