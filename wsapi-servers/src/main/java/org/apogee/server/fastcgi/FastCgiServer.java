@@ -84,11 +84,15 @@ public final class FastCgiServer implements RunningServer {
         if (!Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return;
         int mode = (Integer) Files.getAttribute(path, "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS);
         if ((mode & 0170000) != 0140000) throw new IOException(path + " exists and is not a socket");
-        try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
-            throw new IOException("another server is listening on " + path);
+        SocketChannel probe;
+        try {
+            probe = SocketChannel.open(UnixDomainSocketAddress.of(path));
         } catch (ConnectException stale) {
             Files.delete(path);
+            return;
         }
+        probe.close();
+        throw new IOException("another server is listening on " + path);
     }
 
     /** The TCP port, or -1 on a unix socket. */

@@ -17,6 +17,7 @@ import org.eclipse.jetty.util.BufferUtil;
  * body) and ends it with END_REQUEST; Jetty's {@link ServerGenerator} makes the records. The
  * headers wait for the first chunk so both leave in one write; every flush reaches the front end.
  */
+@SuppressWarnings("removal") // ServerGenerator's API (Jetty 12.1) takes a ByteBufferPool.Accumulator
 final class FastCgiSink implements ResponseSink {
 
     private static final ServerGenerator GENERATOR = new ServerGenerator(ByteBufferPool.NON_POOLING, false, true);

@@ -84,7 +84,12 @@ public final class ApogeeProcess implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
-        if (process.isAlive()) stop();
+    public void close() {
+        try {
+            if (process.isAlive()) stop();
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
     }
 }
