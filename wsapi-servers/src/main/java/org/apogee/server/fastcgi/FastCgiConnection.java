@@ -25,13 +25,16 @@ import org.eclipse.jetty.http.HttpField;
  * end asked for it (FCGI_KEEP_CONN, nginx's {@code fastcgi_keep_conn on}).
  *
  * <p>Anything out of order (an unknown record type, a second request on the connection while one
- * runs, a role other than responder, records for another request id, a connection closed in the
+ * runs, a role other than responder, records for another request id, STDIN before the end of the
+ * parameters, more than {@value #MAX_PARAMS_BYTES} bytes of parameters, a connection closed in the
  * middle of a request) closes the connection; other connections are not affected.
  */
 final class FastCgiConnection {
 
     private static final System.Logger LOG = System.getLogger("apogee");
     private static final int KEEP_CONN = 1;
+    /** All of a request's parameters together; nginx's are a few KiB. */
+    static final int MAX_PARAMS_BYTES = 1024 * 1024;
 
     private final FastCgiServer server;
     private final SocketChannel channel;
@@ -53,6 +56,7 @@ final class FastCgiConnection {
         final boolean keepConnection;
         final List<Map.Entry<String, String>> params = new ArrayList<>(40);
         final ArrayDeque<ByteBuffer> stdin = new ArrayDeque<>();
+        int paramsBytes;
         boolean paramsDone;
         boolean stdinDone;
 
@@ -175,8 +179,15 @@ final class FastCgiConnection {
 
         @Override
         public void onHeader(int request, HttpField field) {
-            if (belongs(request, "PARAMS") && !current.paramsDone) {
-                current.params.add(Map.entry(bytes(field.getName()), bytes(field.getValue())));
+            if (!belongs(request, "PARAMS")) return;
+            String name = bytes(field.getName()), value = bytes(field.getValue());
+            current.paramsBytes += name.length() + value.length();
+            if (current.paramsDone) {
+                fail("PARAMS record after the end of the parameters");
+            } else if (current.paramsBytes > MAX_PARAMS_BYTES) {
+                fail("more than " + MAX_PARAMS_BYTES + " bytes of parameters");
+            } else {
+                current.params.add(Map.entry(name, value));
             }
         }
 
@@ -190,7 +201,12 @@ final class FastCgiConnection {
         public boolean onContent(int request, FCGI.StreamType stream, ByteBuffer buffer) {
             byte[] bytes = new byte[buffer.remaining()];
             buffer.get(bytes);
-            if (belongs(request, "STDIN") && !current.stdinDone) current.stdin.add(ByteBuffer.wrap(bytes));
+            if (!belongs(request, "STDIN")) return true;
+            if (!current.paramsDone) {
+                fail("STDIN before the end of the parameters");
+            } else if (!current.stdinDone) {
+                current.stdin.add(ByteBuffer.wrap(bytes));
+            }
             return true;
         }
 
