@@ -88,8 +88,12 @@ final class LuaEnv {
         env.rawset(REMOTE_ADDR, latin1(req.remoteAddress()));
         env.rawset(REMOTE_HOST, latin1(req.remoteAddress()));
         env.rawset(REMOTE_PORT, LuaValue.valueOf(Integer.toString(req.remotePort())));
-        String uri = req.mountPath() + req.rawPath();
-        env.rawset(REQUEST_URI, latin1(req.queryString().isEmpty() ? uri : uri + "?" + req.queryString()));
+        if (req.frontEnd() != null && req.frontEnd().requestUri() != null) {
+            env.rawset(REQUEST_URI, latin1(req.frontEnd().requestUri()));
+        } else {
+            String uri = req.mountPath() + req.rawPath();
+            env.rawset(REQUEST_URI, latin1(req.queryString().isEmpty() ? uri : uri + "?" + req.queryString()));
+        }
         if ("https".equalsIgnoreCase(req.scheme())) env.rawset(HTTPS, ON);
         for (Header h : req.headers()) {
             String name = h.name();

@@ -213,12 +213,17 @@ final class ResponseDriver {
 
     private static void checkName(String name) {
         if (name.isEmpty()) throw new LuaError("empty response header name");
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            if (c <= ' ' || c >= 127 || "()<>@,;:\\\"/[]?={}".indexOf(c) >= 0) {
-                throw new LuaError("invalid response header name '" + name + "'");
-            }
+        if (!isToken(name)) throw new LuaError("invalid response header name '" + name + "'");
+    }
+
+    /** A non-empty RFC 9110 token: what a header name or a request method must be. */
+    static boolean isToken(String s) {
+        if (s.isEmpty()) return false;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c <= ' ' || c >= 127 || "()<>@,;:\\\"/[]?={}".indexOf(c) >= 0) return false;
         }
+        return true;
     }
 
     /**

@@ -18,8 +18,13 @@ import java.util.List;
  * Apache's CGI); {@code .} and {@code ..} segments, NUL bytes and anything that resolves outside
  * the root (symbolic links included) are refused, and hidden files (a segment starting with
  * {@code .}) are never served.
+ *
+ * <p>A web server in front (CGI, FastCGI) may have split the path already; see
+ * {@link WsapiRequest.FrontEnd} for when its split is taken. The same refusals apply to it.
  */
 final class Router {
+
+    private static final System.Logger LOG = System.getLogger("apogee");
 
     static final List<String> APP_EXTENSIONS = List.of(".lua", ".ws");
     private static final List<String> INDEX_FILES = List.of("index.lua", "index.ws", "index.html", "index.htm");
@@ -61,13 +66,61 @@ final class Router {
         return root;
     }
 
-    Route route(String rawPath, String mountPath) {
+    Route route(String rawPath, String mountPath, WsapiRequest.FrontEnd frontEnd) {
         byte[] path = percentDecode(rawPath);
         if (path == null) return new Refused(400, "malformed percent-encoding in the request path");
         if (!validSegments(path)) return new Refused(400, "the request path has a '.' or '..' segment or a NUL byte");
         byte[] mount = mountPath.getBytes(StandardCharsets.UTF_8);
+        if (frontEnd != null && frontEnd.pathInfo() != null) {
+            byte[] script = latin1(frontEnd.scriptName());
+            byte[] info = latin1(frontEnd.pathInfo());
+            if (!validSegments(script) || !validSegments(info)) {
+                return new Refused(400, "the front end's SCRIPT_NAME or PATH_INFO has a '.' or '..' segment or a NUL byte");
+            }
+            if (appMode) return new AppRoute(target, script, info, root);
+            Route named = frontEndScript(script, info, frontEnd.scriptFilename());
+            if (named != null) return named;
+        }
         if (appMode) return new AppRoute(target, mount, path, root);
         return walk(path, mount, rawPath, mountPath);
+    }
+
+    /**
+     * The script a front end named (SCRIPT_FILENAME, else SCRIPT_NAME under the root), when it is a
+     * file; null when it is none, so the caller walks the path instead.
+     */
+    private Route frontEndScript(byte[] script, byte[] info, String scriptFilename) {
+        Path file;
+        if (scriptFilename != null && !scriptFilename.isEmpty()) {
+            byte[] name = latin1(scriptFilename);
+            for (byte b : name) if (b == 0) return new Refused(400, "the front end's SCRIPT_FILENAME has a NUL byte");
+            file = root.resolve(new String(name, StandardCharsets.UTF_8)).normalize();
+        } else {
+            int start = 0;
+            while (start < script.length && script[start] == '/') start++;
+            file = root.resolve(new String(script, start, script.length - start, StandardCharsets.UTF_8)).normalize();
+        }
+        if (!Files.isRegularFile(file)) return null;
+        if (!contained(file)) {
+            LOG.log(System.Logger.Level.WARNING, "refused " + file + ": the front end named a file outside " + realRoot
+                    + " (does the web server's root match Apogee's TARGET?)");
+            return new Refused(404, "not found");
+        }
+        String fileName = file.getFileName().toString();
+        if (fileName.startsWith(".") || hasHiddenSegment(script)) return new Refused(404, "not found");
+        if (isApp(fileName)) return new AppRoute(file, script, info, root);
+        return info.length == 0 ? new FileRoute(file) : new Refused(404, "not found");
+    }
+
+    private static boolean hasHiddenSegment(byte[] path) {
+        for (int i = 0; i < path.length; i++) {
+            if (path[i] == '.' && (i == 0 || path[i - 1] == '/')) return true;
+        }
+        return false;
+    }
+
+    private static byte[] latin1(String s) {
+        return s == null ? new byte[0] : s.getBytes(StandardCharsets.ISO_8859_1);
     }
 
     private Route walk(byte[] path, byte[] mount, String rawPath, String mountPath) {

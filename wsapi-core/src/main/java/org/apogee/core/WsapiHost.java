@@ -39,7 +39,11 @@ public final class WsapiHost {
     /** Serves one request to completion. Never throws: failures become error responses or an aborted sink. */
     public void handle(WsapiRequest request, ResponseSink sink) {
         try {
-            switch (router.route(request.rawPath(), request.mountPath())) {
+            if (!ResponseDriver.isToken(request.method())) {
+                ResponseDriver.sendPage(sink, request, 400, "The request has no valid method.", null, List.of());
+                return;
+            }
+            switch (router.route(request.rawPath(), request.mountPath(), request.frontEnd())) {
                 case Router.Refused r -> ResponseDriver.sendPage(sink, request, r.status(), r.message(), null, List.of());
                 case Router.Redirect r -> ResponseDriver.sendPage(sink, request, 301, "Moved to " + r.location(), null,
                         List.of(new Header("Location", r.location())));
@@ -88,8 +92,11 @@ public final class WsapiHost {
         LuaState previous = instance.state.enter();
         try {
             LuaEnv.BodyInput input = new LuaEnv.BodyInput(req.body(), declared, config.maxBodyBytes());
+            String documentRoot = req.frontEnd() != null && req.frontEnd().documentRoot() != null
+                    ? new String(req.frontEnd().documentRoot().getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8)
+                    : route.documentRoot().toString();
             LuaEnv.Target target = new LuaEnv.Target(route.scriptName(), route.pathInfo(), route.file().toString(),
-                    route.documentRoot().toString(), route.file().getParent().toString());
+                    documentRoot, route.file().getParent().toString());
             LuaTable env = instance.env.build(req, target, input);
             reusable = new ResponseDriver(req, sink, app.displayName, config.debug()).run(instance.app, env);
         } finally {

@@ -36,7 +36,8 @@ import picocli.CommandLine.Parameters;
 /** The {@code apogee} command. */
 @Command(name = "apogee", mixinStandardHelpOptions = true, version = HostConfig.SERVER_SOFTWARE,
         description = "Runs Lua (WSAPI) web applications on the JVM.",
-        subcommands = {Apogee.Serve.class, Apogee.Lua.class, Apogee.TestLua.class, CommandLine.HelpCommand.class})
+        subcommands = {Apogee.Serve.class, Apogee.Lua.class, Apogee.TestLua.class, FcgiCommand.class, CgiCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Apogee {
 
     public static void main(String[] args) {
