@@ -16,4 +16,10 @@ final class TestLuaPath {
         boolean shipped = TestLuaPath.class.getClassLoader().getResource("lua/wsapi/request.lua") != null;
         return shipped ? List.of() : List.of(Path.of("src/test/lua-wsapi").toAbsolutePath());
     }
+
+    /** The same as a LUA_PATH value (";;" is the default path), or null when nothing is needed. */
+    static String luaPath() {
+        List<Path> dirs = extra();
+        return dirs.isEmpty() ? null : dirs.get(0) + "/?.lua;;";
+    }
 }
