@@ -108,30 +108,38 @@ function _M.condition_parser(condition, values, fields)
     bound.n = (bound.n or 0) + 1
     bound[bound.n] = v
   end
-  local sql = gsub(condition, "([%w_%.\"]*)(%s*)(=?)(%s*)%?", function(field, s1, eq, s2)
+  -- the kind of a column named before a "?" ("created_at", "p.created_at", "\"created_at\"")
+  local function kind_for(field)
+    if not fields or field == "" then return nil end
+    local name = match(field, "([%w_]+)\"?$")
+    local m = name and fields[name]
+    return m and m.kind
+  end
+  local sql = gsub(condition, "([%w_%.\"]*)(%s*)([<>=!]*)(%s*)%?", function(field, s1, op, s2)
     i = i + 1
     local v = values[i]
+    local kind = kind_for(field)
     if type(v) == "table" and v.type == "query" then
-      return field .. s1 .. eq .. s2 .. "(" .. v[1] .. ")"
+      return field .. s1 .. op .. s2 .. "(" .. v[1] .. ")"
     elseif type(v) == "table" then
       local n = v.n or #v
-      if eq == "=" and field ~= "" then
+      if op == "=" and field ~= "" then
         local ors = {}
         for j = 1, n do
           ors[j] = field .. " = ?"
-          bind(to_db(nil, v[j]))
+          bind(to_db(kind, v[j]))
         end
         return "(" .. (n > 0 and concat(ors, " or ") or "1 = 0") .. ")"
       end
       local qs = {}
       for j = 1, n do
         qs[j] = "?"
-        bind(to_db(nil, v[j]))
+        bind(to_db(kind, v[j]))
       end
-      return field .. s1 .. eq .. s2 .. "(" .. concat(qs, ", ") .. ")"
+      return field .. s1 .. op .. s2 .. "(" .. concat(qs, ", ") .. ")"
     end
-    bind(to_db(nil, v))
-    return field .. s1 .. eq .. s2 .. "?"
+    bind(to_db(kind, v))
+    return field .. s1 .. op .. s2 .. "?"
   end)
   bound.n = bound.n or 0
   return sql, bound
