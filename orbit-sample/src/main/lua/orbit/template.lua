@@ -10,7 +10,7 @@
 --
 -- Names resolve in the env table given, then web, app (the env's or the web's app), h (HTML escape),
 -- include(name[, env]) (another template, relative to the same folder), link/static_link (web's),
--- then the globals. Compiled templates are cached per Lua state by file name.
+-- then the globals. Compiled templates are cached per Lua state; a changed file is compiled again.
 
 local type, tostring, setmetatable, error, load, rawget = type, tostring, setmetatable, error, load, rawget
 local concat, format, gsub, find, sub, match = table.concat, string.format, string.gsub, string.find, string.sub, string.match
@@ -72,15 +72,17 @@ function _M.compile(src, name)
   return { render = fn, name = name }
 end
 
--- load(filename) -> template, or nil when the file does not exist
+-- load(filename) -> template, or nil when the file does not exist. The file is read each time and
+-- compiled again only when its text changed, so edits show at once.
 function _M.load(filename)
-  local t = cache[filename]
-  if t then return t end
   local f = io.open(filename, "rb")
   if not f then return nil end
   local src = f:read("*a")
   f:close()
+  local t = cache[filename]
+  if t and t.source == src then return t end
   t = _M.compile(src, "@" .. filename)
+  t.source = src
   t.dir = match(filename, "^(.*)/") or "."
   cache[filename] = t
   return t
