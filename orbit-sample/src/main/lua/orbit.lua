@@ -389,7 +389,14 @@ function _M.run(app_module, env)
   return res:finish()
 end
 
--- Lua 5.1 code reads the module through the global "orbit" after require "orbit".
-if rawget(_G, "orbit") == nil then rawset(_G, "orbit", _M) end
+-- Lua 5.1 code reads the module through the global "orbit" after require "orbit"; submodules
+-- loaded before it (orbit.routes, orbit.model) left their tables in a global "orbit" already.
+local earlier = rawget(_G, "orbit")
+if type(earlier) == "table" and earlier ~= _M then
+  for k, v in pairs(earlier) do
+    if _M[k] == nil then _M[k] = v end
+  end
+end
+rawset(_G, "orbit", _M)
 
 return _M

@@ -379,7 +379,11 @@ function dao_methods.delete(row)
 end
 
 -- Lua 5.1 code reaches the mapper as orbit.model once it is loaded.
-local orbit = package.loaded.orbit
-if type(orbit) == "table" then orbit.model = _M end
+local orbit = package.loaded.orbit or rawget(_G, "orbit")
+if type(orbit) ~= "table" then
+  orbit = {}
+  rawset(_G, "orbit", orbit)
+end
+orbit.model = _M
 
 return _M

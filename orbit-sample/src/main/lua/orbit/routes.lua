@@ -13,7 +13,7 @@
 local util = require "wsapi.util"
 
 local type, setmetatable, error, tostring = type, setmetatable, error, tostring
-local sub, find, byte = string.sub, string.find, string.byte
+local sub, find, byte, gsub, format = string.sub, string.find, string.byte, string.gsub, string.format
 
 local _M = {}
 local route = {}
@@ -99,8 +99,14 @@ function route:match(path)
   return params
 end
 
+-- Path parts keep the characters a path segment allows as they are; a space becomes "+".
+local function encode_part(s)
+  s = gsub(tostring(s), "[^%w%-%._~@:!%$&'%(%)%*,;= ]", function(c) return format("%%%02X", byte(c)) end)
+  return (gsub(s, " ", "+"))
+end
+
 function route:build(params)
-  params = params or {}
+  if type(params) ~= "table" then params = {} end
   local out, splat = {}, 0
   local tokens = self.tokens
   for k, t in ipairs(tokens) do
@@ -113,16 +119,18 @@ function route:build(params)
       if v == nil then
         if not t.opt then error("route " .. self.pattern .. " needs parameter '" .. t.param .. "'", 2) end
       else
-        out[#out + 1] = util.url_encode(tostring(v))
+        out[#out + 1] = encode_part(v)
       end
     else
       splat = splat + 1
       local v = params.splat and params.splat[splat]
       if v == nil then error("route " .. self.pattern .. " needs splat " .. splat, 2) end
-      out[#out + 1] = (tostring(v):gsub("[^/]+", util.url_encode))
+      out[#out + 1] = (gsub(tostring(v), "[^/]+", encode_part))
     end
   end
-  return table.concat(out)
+  local path = table.concat(out)
+  if path == "" and sub(self.pattern, 1, 1) == "/" then path = "/" end
+  return path
 end
 
 function route:__tostring()
@@ -133,4 +141,14 @@ function _M.R(pattern)
   return setmetatable({ pattern = pattern, tokens = parse(pattern) }, route)
 end
 
-return setmetatable(_M, { __call = function(_, pattern) return _M.R(pattern) end })
+setmetatable(_M, { __call = function(_, pattern) return _M.R(pattern) end })
+
+-- Lua 5.1 code reads orbit.routes.R after require "orbit.routes"
+local orbit = package.loaded.orbit or rawget(_G, "orbit")
+if type(orbit) ~= "table" then
+  orbit = {}
+  rawset(_G, "orbit", orbit)
+end
+orbit.routes = _M
+
+return _M
