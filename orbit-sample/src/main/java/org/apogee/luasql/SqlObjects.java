@@ -1,6 +1,9 @@
 package org.apogee.luasql;
 
 import java.sql.SQLException;
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
 
 import org.apogee.core.lua.LuaState;
 import org.luaj.vm2.LuaError;
@@ -16,13 +19,15 @@ import org.luaj.vm2.lib.VarArgFunction;
  */
 final class SqlObjects {
 
-    private static final LuaValue KEY = LuaValue.valueOf("apogee.luasql.objects");
+    /** Per state, so both drivers share the metatables; states that are gone drop out. */
+    private static final Map<LuaState, SqlObjects> BY_STATE = Collections.synchronizedMap(new WeakHashMap<>());
 
-    final LuaState state;
+    // weak: the map above holds this object as long as the state lives, and no longer
+    private final java.lang.ref.WeakReference<LuaState> state;
     final LuaTable envMeta, connMeta, stmtMeta, cursorMeta;
 
-    private SqlObjects(LuaState state) {
-        this.state = state;
+    private SqlObjects(LuaState owner) {
+        this.state = new java.lang.ref.WeakReference<>(owner);
         envMeta = meta("environment");
         connMeta = meta("connection");
         stmtMeta = meta("statement");
@@ -33,7 +38,7 @@ final class SqlObjects {
             SqlEnvironment e = self(args, SqlEnvironment.class, "environment");
             if (e.closed) throw new LuaError("LuaSQL: environment is closed");
             try {
-                return wrap(new SqlConnection(this, e.driver, e.driver.connect(state, args)), connMeta);
+                return wrap(new SqlConnection(this, e.driver, e.driver.connect(this.state.get(), args)), connMeta);
             } catch (SQLException | RuntimeException ex) {
                 if (ex instanceof LuaError le) throw le;
                 return LuaValue.varargsOf(LuaValue.NIL, LuaValue.valueOf(
@@ -77,12 +82,7 @@ final class SqlObjects {
 
     /** This state's objects, built on first use. */
     static SqlObjects forState(LuaState state) {
-        LuaValue r = state.get("package").get("loaded").get(KEY);
-        if (r instanceof LuaUserdata u && u.m_instance instanceof SqlObjects o) return o;
-        SqlObjects o = new SqlObjects(state);
-        // kept out of sight in package.loaded so both drivers share the metatables
-        state.get("package").get("loaded").set(KEY, new LuaUserdata(o));
-        return o;
+        return BY_STATE.computeIfAbsent(state, SqlObjects::new);
     }
 
     LuaValue newEnvironment(SqlDriver driver) {
