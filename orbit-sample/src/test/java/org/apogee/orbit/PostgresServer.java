@@ -54,7 +54,7 @@ final class PostgresServer implements AutoCloseable {
             }
             if (listening(port) && Files.exists(data.resolve("postmaster.pid"))) {
                 // the port opens a moment before the server accepts logins: try a real one
-                if (run(as(root, bin.resolve("pg_isready").toString(), "-h", "127.0.0.1", "-p", String.valueOf(port)), 10, false)) break;
+                if (run(as(root, bin.resolve("pg_isready").toString(), "-h", "127.0.0.1", "-p", String.valueOf(port)), 10, null)) break;
             }
             if (System.nanoTime() > deadline) {
                 server.close();
@@ -91,13 +91,20 @@ final class PostgresServer implements AutoCloseable {
     }
 
     private static void run(List<String> cmd, int seconds) throws Exception {
-        if (!run(cmd, seconds, true)) throw new IllegalStateException("failed: " + String.join(" ", cmd));
+        Path log = Files.createTempFile("apogee-pg-cmd-", ".log");
+        try {
+            if (!run(cmd, seconds, log)) {
+                throw new IllegalStateException("failed: " + String.join(" ", cmd) + "\n" + Files.readString(log));
+            }
+        } finally {
+            Files.deleteIfExists(log);
+        }
     }
 
-    private static boolean run(List<String> cmd, int seconds, boolean show) throws Exception {
+    /** Runs a command with its output in {@code log} (or discarded), never on this JVM's own streams. */
+    private static boolean run(List<String> cmd, int seconds, Path log) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        if (show) pb.redirectOutput(ProcessBuilder.Redirect.INHERIT);
-        else pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        pb.redirectOutput(log == null ? ProcessBuilder.Redirect.DISCARD : ProcessBuilder.Redirect.to(log.toFile()));
         Process p = pb.start();
         if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
             p.destroyForcibly();
