@@ -202,14 +202,16 @@ class ApogeeCommandTest {
         Process p = (Process) s[0];
         int port = (int) s[1];
         try (RawHttp inFlight = new RawHttp(port)) {
-            inFlight.send("POST /hold.lua HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\n");
-            Thread.sleep(300);
+            // stream.lua answers a first chunk, then waits for the body: the request is surely in flight
+            inFlight.send("POST /stream.lua HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n");
+            StringBuilder seen = new StringBuilder();
+            inFlight.readUntil("first\n", seen);
             p.destroy(); // SIGTERM
-            Thread.sleep(300);
+            Thread.sleep(500);
             assertTrue(p.isAlive(), "the server waits for the request in flight");
-            inFlight.send("LAST");
-            String answer = inFlight.readUntil("held:LAST", new StringBuilder());
-            assertTrue(answer.startsWith("HTTP/1.1 200") && answer.contains("held:LAST"), answer);
+            inFlight.send("LAST!");
+            String answer = inFlight.readUntil("second:LAST!", seen);
+            assertTrue(answer.startsWith("HTTP/1.1 200") && answer.contains("second:LAST!"), answer);
             assertTrue(p.waitFor(15, TimeUnit.SECONDS), "the server stops once idle");
         } finally {
             p.destroyForcibly();

@@ -20,6 +20,9 @@ final class JavaModules {
     static {
         // name -> factory; each factory builds the module table for one state
         MODULES.put("apogee.multipart", MultipartLib::create);
+        MODULES.put("rings", RingsLib::create);
+        MODULES.put("stable", RingsLib::stable);
+        MODULES.put("lfs", LfsLib::create);
         for (LuaModuleProvider provider : ServiceLoader.load(LuaModuleProvider.class, JavaModules.class.getClassLoader())) {
             MODULES.putAll(provider.modules());
         }

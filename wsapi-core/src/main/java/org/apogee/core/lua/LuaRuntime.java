@@ -174,6 +174,9 @@ public final class LuaRuntime {
                 // LuaJ's third searcher instantiates any Java class by name: that is Java access too.
                 ((LuaTable) pkg.get("searchers")).set(3, LuaValue.NIL);
             }
+            // last: explains a missing C module (lpeg, socket, ...) in require's "not found" message
+            LuaTable searchers = (LuaTable) pkg.get("searchers");
+            searchers.set(searchers.length() + 1, NativeModules.SEARCHER);
             JavaModules.install(g, (LuaTable) pkg.get("preload"));
             StringFixes.install(g);
             MathFixes.install(g);

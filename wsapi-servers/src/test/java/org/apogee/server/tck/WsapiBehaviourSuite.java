@@ -26,6 +26,7 @@ import java.util.concurrent.CompletableFuture;
 
 import org.apogee.core.HostConfig;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -400,6 +401,53 @@ public abstract class WsapiBehaviourSuite {
             assertEquals(200, r.statusCode());
             assertEquals("/n" + i, lines(r.body()).get("PATH_INFO"));
         }
+    }
+
+    @Test
+    void appsUsingRingsKeepTheirGlobalsApart() throws Exception {
+        for (int i = 0; i < 6; i++) {
+            String app = i % 2 == 0 ? "rings_a" : "rings_b";
+            HttpResponse<String> r = get(app + ".lua");
+            assertEquals(200, r.statusCode(), r.body());
+            Map<String, String> seen = lines(r.body());
+            assertEquals(app, seen.get("state_owner"), r.body());
+            assertEquals(app, seen.get("ring_owner"), r.body());
+            assertEquals("state of " + app, seen.get("state_method"), r.body());
+            assertEquals("ring of " + app, seen.get("ring_method"), r.body());
+            assertEquals("nil", seen.get("state_sees_other"), r.body());
+            assertEquals("nil", seen.get("ring_sees_other"), r.body());
+            assertEquals("nil", seen.get("state_sees_own_ring"), r.body());
+            assertEquals(seen.get("state_hits"), seen.get("ring_hits"), "one ring per instance, used by its requests only");
+        }
+    }
+
+    /** Apogee's wsapi.common, which the ringer runs the app with inside the ring. */
+    private static boolean hasWsapiCommon() {
+        return WsapiBehaviourSuite.class.getResource("/lua/wsapi/common.lua") != null;
+    }
+
+    @Test
+    void theRingerServesARequestFromInsideARing() throws Exception {
+        Assumptions.assumeTrue(hasWsapiCommon(), "needs wsapi.common");
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(running.base().resolve("ringer.lua/in/the/ring?x=1"))
+                .POST(HttpRequest.BodyPublishers.ofString("posted body")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"));
+        assertEquals(List.of("ring=1; Path=/", "other=2"), r.headers().allValues("Set-Cookie"));
+        Map<String, String> seen = lines(r.body());
+        assertEquals("/in/the/ring", seen.get("PATH_INFO"));
+        assertEquals(mount(running) + "/ringer.lua", seen.get("SCRIPT_NAME"));
+        assertEquals("x=1", seen.get("QUERY_STRING"));
+        assertEquals("posted body", seen.get("BODY"));
+        assertEquals("[]", seen.get("UNDEFINED"));
+        assertEquals("nil", seen.get("MASTER_MARKER"), "the app runs in its own globals");
+        assertTrue(r.body().endsWith("END\n"), r.body());
+        int first = Integer.parseInt(seen.get("REQUESTS"));
+        int second = Integer.parseInt(lines(get("ringer.lua").body()).get("REQUESTS"));
+        assertTrue(first >= 1 && second >= 1, "the ring keeps its globals between requests");
+        HttpResponse<String> failed = get("ringer.lua?fail");
+        assertEquals(500, failed.statusCode());
+        assertEquals(200, get("ringer.lua").statusCode(), "the ring is free again after a failure");
     }
 
     @Test

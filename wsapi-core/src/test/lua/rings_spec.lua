@@ -1,0 +1,317 @@
+-- rings: Lua states inside a Lua state, and stable, the table they share through their creator.
+
+local rings = require "rings"
+
+describe("rings", function()
+  local S
+  before_each(function() S = rings.new() end)
+  after_each(function() if S then S:close() end end)
+
+  it("is a module and a global, as the C library was", function()
+    assert.equals(rings, _G.rings)
+    assert.equals(rings, package.loaded.rings)
+    assert.matches("^Rings ", rings._VERSION)
+    assert.is_function(rings.new)
+  end)
+
+  describe("a ring", function()
+    it("is a userdata with dostring and close and a protected metatable", function()
+      assert.equals("userdata", type(S))
+      assert.equals("You're not allowed to get the metatable of a Lua State", getmetatable(S))
+      assert.is_false(pcall(setmetatable, S, {}))
+      assert.is_function(S.dostring)
+      assert.is_function(S.close)
+      assert.matches("^Lua State %(", tostring(S))
+    end)
+
+    it("refuses a call without self", function()
+      assert.is_false(pcall(S.dostring))
+      assert.is_false(pcall(S.close))
+      assert.error_matches(function() S.dostring({}, "return 1") end, "not a Lua State")
+    end)
+
+    it("refuses an environment that is not a table", function()
+      assert.error_matches(function() rings.new("env") end, "table expected, got string")
+    end)
+  end)
+
+  describe("dostring", function()
+    it("returns true and the results", function()
+      assert.same({ true, 1, "two", false }, { S:dostring("return 1, 'two', false") })
+      assert.same({ true }, { S:dostring("local x = 1") })
+    end)
+
+    it("passes its extra arguments as ...", function()
+      local r = { S:dostring("local a, b, c, d = ...; return d, c, b, a, select('#', ...)", 12, "13", true, 15.5) }
+      assert.same({ true, 15.5, true, "13", 12, 4 }, r)
+    end)
+
+    it("keeps nils in the middle of arguments and results", function()
+      local r = table.pack(S:dostring("return select('#', ...), ...", 1, nil, 3))
+      assert.equals(5, r.n)
+      assert.same({ true, 3, 1, nil, 3 }, { r[1], r[2], r[3], r[4], r[5] })
+    end)
+
+    it("lets only nil, booleans, numbers and strings cross", function()
+      local r = table.pack(S:dostring("return {}, print, io.stdout, coroutine.create(print), 'ok'"))
+      assert.equals(6, r.n)
+      assert.is_true(r[1])
+      assert.is_nil(r[2])
+      assert.is_nil(r[3])
+      assert.is_nil(r[4])
+      assert.is_nil(r[5])
+      assert.equals("ok", r[6])
+      local t = table.pack(S:dostring("return type((...)), type(select(2, ...)), type(select(3, ...))", {}, print, io.stdout))
+      assert.same({ true, "nil", "nil", "nil" }, { t[1], t[2], t[3], t[4] })
+    end)
+
+    it("copies strings byte for byte", function()
+      local bytes = {}
+      for i = 0, 255 do bytes[#bytes + 1] = string.char(i) end
+      local all = table.concat(bytes)
+      local ok, back, len = S:dostring("local s = ...; return s, #s", all)
+      assert.is_true(ok)
+      assert.equals(256, len)
+      assert.equals(all, back)
+    end)
+
+    it("reports a runtime error as false, the message and a traceback", function()
+      local ok, err = S:dostring("bla()")
+      assert.is_false(ok)
+      assert.matches('^%[string "bla%(%)"%]:1: attempt to call nil', err)
+      assert.matches("stack traceback", err)
+    end)
+
+    it("reports a compile error as false and the message", function()
+      local ok, err = S:dostring("bla(")
+      assert.is_false(ok)
+      assert.matches('%[string "bla%("%]:1:', err)
+    end)
+
+    it("reports error() with its message, and a non-string error object as nil", function()
+      local ok, err = S:dostring("error('plain failure')")
+      assert.is_false(ok)
+      assert.matches("plain failure", err)
+      local ok2, err2 = S:dostring("error({ code = 1 })")
+      assert.is_false(ok2)
+      assert.is_nil(err2)
+      local ok3, err3 = S:dostring("error(42, 0)")
+      assert.is_false(ok3)
+      assert.matches("^42", err3)
+    end)
+
+    it("is not caught by an enclosing pcall's handler and leaves it working", function()
+      local ok, inner_ok, inner_err = pcall(function() return S:dostring("error('inside')") end)
+      assert.is_true(ok)
+      assert.is_false(inner_ok)
+      assert.matches("inside", inner_err)
+      local ok2, err = pcall(error, "outer")
+      assert.is_false(ok2)
+      assert.equals("outer", err)
+    end)
+
+    it("compiles each distinct code string once", function()
+      local chunk = "return tostring(debug.getinfo(1, 'f').func)"
+      local _, f1 = S:dostring(chunk)
+      local _, f2 = S:dostring(chunk)
+      local _, f3 = S:dostring("return tostring (debug.getinfo(1, 'f').func)")
+      assert.equals(f1, f2)
+      assert.not_equals(f1, f3)
+    end)
+
+    it("runs precompiled chunks", function()
+      local ok, v = S:dostring(string.dump(load("return 'from bytecode', 7 * 6")))
+      assert.is_true(ok)
+      assert.equals("from bytecode", v)
+    end)
+
+    it("fails on a closed ring", function()
+      assert.is_true(S:close())
+      assert.is_nil(S:close())
+      assert.error_matches(function() S:dostring("return 1") end, "closed state")
+      S = nil
+    end)
+  end)
+
+  describe("isolation", function()
+    it("gives the ring its own globals", function()
+      assert.is_nil(rawget(_G, "ring_only"))
+      S:dostring("ring_only = 1")
+      assert.is_nil(rawget(_G, "ring_only"))
+      assert.same({ true, 1 }, { S:dostring("return ring_only") })
+      assert.same({ true, nil }, { S:dostring("return rawget(_G, 'describe')") })
+    end)
+
+    it("gives each ring its own globals", function()
+      local T = rings.new()
+      finally(function() T:close() end)
+      S:dostring("who = 's'")
+      T:dostring("who = 't'")
+      assert.same({ true, "s" }, { S:dostring("return who") })
+      assert.same({ true, "t" }, { T:dostring("return who") })
+    end)
+
+    it("gives the ring its own package.loaded", function()
+      package.loaded["rings_spec.marker"] = { here = true }
+      finally(function() package.loaded["rings_spec.marker"] = nil end)
+      assert.same({ true, "nil" }, { S:dostring("return type(package.loaded['rings_spec.marker'])") })
+      S:dostring("package.loaded['rings_spec.inner'] = 1")
+      assert.is_nil(package.loaded["rings_spec.inner"])
+    end)
+
+    it("gives the ring its own string table, also for methods on strings", function()
+      S:dostring("function string.shout(s) return s:upper() .. '!' end")
+      assert.same({ true, "HI!" }, { S:dostring("return ('hi'):shout()") })
+      assert.is_nil(string.shout)
+      assert.has_error(function() return ("hi"):shout() end)
+      -- and the creator's string methods are its own again after the call
+      function string.whisper(s) return s:lower() end
+      finally(function() string.whisper = nil end)
+      assert.equals("hi", ("HI"):whisper())
+      assert.same({ true, "nil" }, { S:dostring("return type(('x').whisper)") })
+      assert.equals("hi", ("HI"):whisper())
+    end)
+
+    it("starts with the creator's package.path and working directory", function()
+      local saved = package.path
+      finally(function() package.path = saved end)
+      package.path = "./?.lua;./rings_spec_extra/?.lua;" .. saved
+      local T = rings.new()
+      finally(function() T:close() end)
+      assert.same({ true, package.path }, { T:dostring("return package.path") })
+      local ok, text = T:dostring("local f = assert(io.open('fixtures/data.txt')); local s = f:read('*l'); f:close(); return s")
+      assert.is_true(ok, text)
+      assert.equals("first line", text)
+      assert.same({ true, "cwd module" }, { T:dostring("return require('fixtures.cwd_module').name") })
+    end)
+
+    it("has the standard libraries and Apogee's 5.1 compatibility", function()
+      local ok, v = S:dostring([[
+        return type(string.format) .. type(table.concat) .. type(math.floor) .. type(io.open)
+          .. type(os.time) .. type(coroutine.wrap) .. type(debug.traceback) .. type(loadstring)
+          .. type(setfenv) .. type(module) .. type(unpack) .. _VERSION
+      ]])
+      assert.is_true(ok, v)
+      assert.equals(string.rep("function", 11) .. "Lua 5.2", v)
+    end)
+
+    it("runs coroutines inside the ring", function()
+      local ok, v = S:dostring([[
+        local co = coroutine.wrap(function(a) local b = coroutine.yield(a + 1); return b * 2 end)
+        return co(1) + co(10)
+      ]])
+      assert.is_true(ok, v)
+      assert.equals(22, v)
+    end)
+
+    it("can be used from inside a coroutine", function()
+      local co = coroutine.wrap(function()
+        coroutine.yield(select(2, S:dostring("return 'first'")))
+        return select(2, S:dostring("return 'second'"))
+      end)
+      assert.equals("first", co())
+      assert.equals("second", co())
+    end)
+
+    it("nests: a ring can make rings", function()
+      local ok, v = S:dostring([[
+        local rings = require "rings"
+        level = "one"
+        local inner = rings.new()
+        local _, a = inner:dostring("level = 'two'; return level")
+        local _, rok, b = inner:dostring("return remotedostring('return level')")
+        inner:close()
+        return a .. "," .. tostring(rok) .. "," .. b .. "," .. level
+      ]])
+      assert.is_true(ok, v)
+      assert.equals("two,true,one,one", v)
+    end)
+  end)
+
+  describe("remotedostring", function()
+    it("runs code in the creator with its globals", function()
+      rings_spec_global = 2
+      finally(function() rings_spec_global = nil end)
+      local ok, a, b = S:dostring([[
+        local ok, v = remotedostring("return rings_spec_global")
+        return ok, v
+      ]])
+      assert.is_true(ok)
+      assert.is_true(a)
+      assert.equals(2, b)
+      S:dostring("remotedostring('rings_spec_global = ...', 'set from the ring')")
+      assert.equals("set from the ring", rings_spec_global)
+    end)
+
+    it("copies values both ways", function()
+      rings_spec_data = { key1 = function() return "function 1" end }
+      finally(function() rings_spec_data = nil end)
+      local ok, v, t = S:dostring([[
+        local _, v = remotedostring("return rings_spec_data.key1()")
+        local _, t = remotedostring("return rings_spec_data")
+        return v, type(t)
+      ]])
+      assert.is_true(ok)
+      assert.equals("function 1", v)
+      assert.equals("nil", t)
+      assert.same({ true, true, "a", 3 }, { S:dostring("return remotedostring('return ...', 'a', 3)") })
+    end)
+
+    it("reports errors in the creator as false and a message", function()
+      local ok, rok, err = S:dostring("return remotedostring('no_such_function()')")
+      assert.is_true(ok)
+      assert.is_false(rok)
+      assert.matches("attempt to call nil", err)
+      assert.matches("stack traceback", err)
+    end)
+
+    it("uses the environment given to rings.new", function()
+      local T = rings.new({ a = 2, b = 3, assert = assert })
+      finally(function() T:close() end)
+      assert.is_true((T:dostring("assert(select(1, remotedostring('assert(a == 2)')))")))
+      assert.same({ true, true, true }, { T:dostring("return remotedostring('return print == nil')") })
+      T:dostring("remotedostring('c = a + b')")
+      assert.is_nil(rawget(_G, "c"))
+    end)
+
+    it("switches the string table to the creator's while it runs", function()
+      function string.master_only(s) return "master:" .. s end
+      finally(function() string.master_only = nil end)
+      local ok, rok, v = S:dostring("return remotedostring(\"return ('x'):master_only()\")")
+      assert.is_true(ok)
+      assert.is_true(rok, v)
+      assert.equals("master:x", v)
+      assert.same({ true, "nil" }, { S:dostring("return type(('x').master_only)") })
+    end)
+
+    it("is only in rings", function()
+      assert.is_nil(rawget(_G, "remotedostring"))
+    end)
+  end)
+
+  describe("stable", function()
+    it("keeps values in a table of the creating state that outlives the ring", function()
+      finally(function() _state_persistent_table_ = nil end)
+      assert.is_true((S:dostring("stable = require 'stable'")))
+      assert.is_table(_state_persistent_table_)
+      assert.is_true((S:dostring("stable.set('key', 'value')")))
+      assert.equals("value", _state_persistent_table_.key)
+      assert.same({ true, "value" }, { S:dostring("return stable.get('key')") })
+      S:close()
+      S = rings.new()
+      assert.same({ true, "value" }, { S:dostring("return require('stable').get('key')") })
+      assert.same({ true, "nil" }, { S:dostring("return type(require('stable').get('missing'))") })
+    end)
+
+    it("stores only values that can cross", function()
+      finally(function() _state_persistent_table_ = nil end)
+      S:dostring("local s = require 'stable'; s.set('n', 5); s.set('t', {})")
+      assert.equals(5, _state_persistent_table_.n)
+      assert.is_nil(_state_persistent_table_.t)
+    end)
+
+    it("is not available outside a ring", function()
+      assert.error_matches(function() require "stable" end, "only inside a ring")
+    end)
+  end)
+end)
