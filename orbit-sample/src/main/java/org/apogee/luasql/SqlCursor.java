@@ -88,7 +88,7 @@ final class SqlCursor implements AutoCloseable {
         return t;
     }
 
-    /** Rows not yet fetched are unknown to a forward-only cursor: nil, as LuaSQL's SQLite driver answers. */
+    /** Rows not yet fetched are unknown to a forward-only cursor: nil (LuaSQL's SQLite driver has no numrows). */
     LuaValue numRows() {
         open();
         return LuaValue.NIL;
