@@ -15,6 +15,14 @@ final class IoLib extends JseIoLib {
     @Override
     protected File openFile(String filename, boolean readMode, boolean appendMode, boolean updateMode, boolean binaryMode)
             throws IOException {
-        return super.openFile(state.resolve(filename).toString(), readMode, appendMode, updateMode, binaryMode);
+        String path = state.resolve(filename).toString();
+        if (readMode && updateMode) {
+            // "r+": LuaJ opens it read-only. Open for writing without truncating, at the start.
+            if (!new java.io.File(path).isFile()) throw new java.io.FileNotFoundException(filename + ": No such file or directory");
+            File f = super.openFile(path, false, true, true, binaryMode);
+            f.seek("set", 0);
+            return f;
+        }
+        return super.openFile(path, readMode, appendMode, updateMode, binaryMode);
     }
 }
