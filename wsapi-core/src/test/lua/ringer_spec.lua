@@ -1,8 +1,5 @@
 -- wsapi.ringer: a WSAPI application served from inside a ring.
 
--- Apogee's wsapi.common wherever it exists; a minimal stand-in after it in the path otherwise.
-package.path = package.path .. ";./fixtures/standin/?.lua"
-
 local ringer = require "wsapi.ringer"
 
 -- A request env as a server gives it: undefined keys read "", input and error objects.

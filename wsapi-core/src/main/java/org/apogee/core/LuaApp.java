@@ -106,6 +106,7 @@ final class LuaApp {
                 throw new LoadException(displayName + ": cannot read the app file: " + e.getMessage(), e);
             }
             LuaTable loaded = (LuaTable) state.get("package").get("loaded");
+            setAppPath(state);
             loaded.set(moduleName, LuaValue.TRUE);
             Varargs result = chunk.invoke(LuaValue.valueOf(moduleName));
             if (result.arg1().toboolean()) loaded.set(moduleName, result.arg1());
@@ -122,6 +123,24 @@ final class LuaApp {
         } finally {
             LuaState.leave(previous);
         }
+    }
+
+    /**
+     * {@code require("wsapi").app_path} and the global {@code wsapi.app_path} (one table) name the
+     * app's folder before its file runs, as WSAPI's launchers do; Orbit reads it in {@code orbit.new}.
+     */
+    private void setAppPath(LuaState state) {
+        LuaValue dir = LuaValue.valueOf(file.getParent().toString());
+        LuaValue wsapi;
+        try {
+            wsapi = state.get("require").call(LuaValue.valueOf("wsapi"));
+        } catch (LuaError notOnThePath) { // LUA_PATH without the bundled libraries
+            wsapi = new LuaTable();
+            state.set("wsapi", wsapi);
+        }
+        if (wsapi.istable()) wsapi.set("app_path", dir);
+        LuaValue global = state.get("wsapi");
+        if (global.istable() && global != wsapi) global.set("app_path", dir);
     }
 
     private static LuaValue entryPoint(LuaValue returned, LuaValue registered, LuaValue globalRun) {

@@ -182,6 +182,7 @@ public final class Apogee {
             System.err.println("apogee lua: stack overflow");
             return 1;
         } finally {
+            state.runEndActions(); // temporary upload files and the like
             state.STDOUT.flush();
             LuaState.leave(previous);
         }

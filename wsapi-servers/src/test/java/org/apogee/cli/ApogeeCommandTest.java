@@ -4,8 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.SequenceInputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -190,6 +193,67 @@ class ApogeeCommandTest {
                     .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(200, r.statusCode(), r.body());
             assertEquals(body.length + " " + sum, r.body());
+            assertTrue(p.isAlive());
+        } finally {
+            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** The bytes of a generated file, i ^ (i >>> 9), as a stream. */
+    private static final class Generated extends InputStream {
+        private final long size;
+        private long pos;
+
+        Generated(long size) {
+            this.size = size;
+        }
+
+        static int at(long i) {
+            return (int) ((i ^ (i >>> 9)) & 0xff);
+        }
+
+        @Override public int read() {
+            return pos < size ? at(pos++) : -1;
+        }
+
+        @Override public int read(byte[] b, int off, int len) {
+            if (pos >= size) return -1;
+            int n = (int) Math.min(len, size - pos);
+            for (int i = 0; i < n; i++) b[off + i] = (byte) at(pos++);
+            return n;
+        }
+    }
+
+    @Test
+    void aHundredMegabyteUploadStreamsThroughASmallHeap() throws Exception {
+        // wsapi.request parses a 100 MiB multipart upload in a 40 MiB heap: the file goes to disk
+        // as it arrives, and the app reads it back through its file handle
+        Object[] s = serve(docRoot(), "-Xmx40m");
+        Process p = (Process) s[0];
+        try {
+            long size = 100L * 1024 * 1024;
+            String boundary = "----apogee-large-upload-9d7c2e";
+            byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nlarge\r\n--" + boundary
+                    + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.bin\"\r\n"
+                    + "Content-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
+            byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.ISO_8859_1);
+            long sum = 0;
+            for (long i = 0; i < size; i += 4096) sum = (sum + Generated.at(i)) % 4294967296L;
+            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            HttpRequest.BodyPublisher body = HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(
+                    () -> new SequenceInputStream(java.util.Collections.enumeration(List.of(new ByteArrayInputStream(head),
+                            new Generated(size), new ByteArrayInputStream(tail))))), head.length + size + tail.length);
+            HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s[1] + "/upload_sum.lua"))
+                    .timeout(Duration.ofSeconds(120))
+                    .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                    .POST(body).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode(), r.body());
+            String[] answer = r.body().split(" ");
+            assertEquals(List.of("big.bin", String.valueOf(size), String.valueOf(size), String.valueOf(sum), "large"),
+                    List.of(answer).subList(0, 5));
+            Path temp = Path.of(answer[5]);
+            for (int i = 0; i < 100 && Files.exists(temp); i++) Thread.sleep(20);
+            assertTrue(!Files.exists(temp), "the temporary file is removed: " + temp);
             assertTrue(p.isAlive());
         } finally {
             p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);

@@ -20,6 +20,8 @@ final class JavaModules {
     static {
         // name -> factory; each factory builds the module table for one state
         MODULES.put("apogee.multipart", MultipartLib::create);
+        MODULES.put("apogee.urlcode", UrlCodeLib::create);
+        MODULES.put("apogee.paths", PathsLib::create);
         MODULES.put("rings", RingsLib::create);
         MODULES.put("stable", RingsLib::stable);
         MODULES.put("lfs", LfsLib::create);

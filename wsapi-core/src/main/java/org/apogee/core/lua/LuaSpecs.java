@@ -79,6 +79,7 @@ public final class LuaSpecs {
         } catch (StackOverflowError e) {
             return List.of(new Result(spec, spec, Status.FAILED, "stack overflow"));
         } finally {
+            state.runEndActions();
             LuaState.leave(previous);
         }
     }

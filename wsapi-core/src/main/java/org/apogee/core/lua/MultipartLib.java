@@ -49,9 +49,18 @@ final class MultipartLib {
 
     static LuaValue create(LuaState state) {
         LuaTable module = new LuaTable();
+        // one read buffer per state, reused by every part; taken while in use, in case a Lua input
+        // yields and another parse starts meanwhile
+        byte[][] spare = new byte[1][];
         module.set("parse", new VarArgFunction() {
             @Override public Varargs invoke(Varargs args) {
-                return parse(state, args.arg1(), args.checkjstring(2));
+                byte[] buffer = spare[0] != null ? spare[0] : new byte[MEMORY_THRESHOLD + 1];
+                spare[0] = null;
+                try {
+                    return parse(state, args.arg1(), args.checkjstring(2), buffer);
+                } finally {
+                    spare[0] = buffer;
+                }
             }
         });
         module.set("memory_threshold", MEMORY_THRESHOLD);
@@ -73,7 +82,7 @@ final class MultipartLib {
         }
     }
 
-    static LuaTable parse(LuaState state, LuaValue input, String contentType) {
+    static LuaTable parse(LuaState state, LuaValue input, String contentType, byte[] buffer) {
         InputStream body = input instanceof StreamSource s ? s.asStream() : new LuaReaderStream(input);
         RequestContext context = new RequestContext() {
             @Override public String getCharacterEncoding() { return StandardCharsets.UTF_8.name(); }
@@ -83,7 +92,8 @@ final class MultipartLib {
             @Override public boolean isMultipartRelated() { return false; }
         };
         Upload upload = new Upload();
-        upload.setHeaderCharset(StandardCharsets.UTF_8);
+        // part headers as ISO-8859-1: one char per byte, so names reach Lua byte for byte
+        upload.setHeaderCharset(StandardCharsets.ISO_8859_1);
         upload.setMaxFileCount(MAX_PARTS);
         LuaTable result = new LuaTable();
         try {
@@ -100,12 +110,12 @@ final class MultipartLib {
                     String filename = item.getName();
                     LuaValue value;
                     if (filename == null || filename.isEmpty()) {
-                        value = LuaString.valueUsing(in.readAllBytes());
+                        value = LuaString.valueUsing(readField(in, buffer));
                     } else {
-                        value = fileTable(state, item, filename, in);
+                        value = fileTable(state, item, filename, in, buffer);
                     }
                     LuaTable pair = new LuaTable();
-                    pair.set(1, LuaValue.valueOf(field.getBytes(StandardCharsets.UTF_8)));
+                    pair.set(1, bytes(field));
                     pair.set(2, value);
                     result.set(++n, pair);
                 }
@@ -116,24 +126,57 @@ final class MultipartLib {
         return result;
     }
 
+    /**
+     * A header-derived string as Lua bytes: the raw bytes when it came straight from the header
+     * (ISO-8859-1, one char per byte), UTF-8 when the parser decoded an RFC 2231/2047 value.
+     */
+    private static LuaString bytes(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) > 0xff) return LuaString.valueUsing(s.getBytes(StandardCharsets.UTF_8));
+        }
+        return LuaString.valueUsing(s.getBytes(StandardCharsets.ISO_8859_1));
+    }
+
     private static String describe(Exception e) {
         String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         if (m.contains("boundary")) return "no multipart boundary (" + m + ")";
         return m;
     }
 
-    private static LuaTable fileTable(LuaState state, FileItemInput item, String clientName, InputStream in) throws IOException {
-        StoredPart part = StoredPart.store(state, in);
+    /** Reads into {@code buffer} until it is full or the part ends; returns the count. */
+    private static int fill(InputStream in, byte[] buffer) throws IOException {
+        int n = 0;
+        while (n < buffer.length) {
+            int r = in.read(buffer, n, buffer.length - n);
+            if (r < 0) break;
+            n += r;
+        }
+        return n;
+    }
+
+    /** A field's value: one exact-size copy when it fits the buffer. */
+    private static byte[] readField(InputStream in, byte[] buffer) throws IOException {
+        int n = fill(in, buffer);
+        if (n < buffer.length) return java.util.Arrays.copyOf(buffer, n);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(buffer.length * 2);
+        out.write(buffer, 0, n);
+        in.transferTo(out);
+        return out.toByteArray();
+    }
+
+    private static LuaTable fileTable(LuaState state, FileItemInput item, String clientName, InputStream in, byte[] buffer)
+            throws IOException {
+        StoredPart part = StoredPart.store(state, in, buffer);
         LuaTable file = new LuaTable();
         String base = clientName.substring(Math.max(clientName.lastIndexOf('/'), clientName.lastIndexOf('\\')) + 1);
-        file.set("name", LuaValue.valueOf(base.getBytes(StandardCharsets.UTF_8)));
+        file.set("name", bytes(base));
         file.set("size", LuaValue.valueOf((double) part.size));
         FileItemHeaders headers = item.getHeaders();
         if (headers != null) {
             for (Iterator<String> names = headers.getHeaderNames(); names.hasNext(); ) {
                 String name = names.next().toLowerCase(Locale.ROOT);
                 if (name.equals("content-disposition")) continue;
-                file.set(name, LuaValue.valueOf(headers.getHeader(name).getBytes(StandardCharsets.UTF_8)));
+                file.set(name, bytes(headers.getHeader(name)));
             }
         }
         if (item.getContentType() != null) file.set("content-type", LuaValue.valueOf(item.getContentType()));
@@ -153,18 +196,19 @@ final class MultipartLib {
         Path path;
         long size;
 
-        static StoredPart store(LuaState state, InputStream in) throws IOException {
+        /** {@code buffer} holds MEMORY_THRESHOLD + 1 bytes: a full buffer means the part goes to disk. */
+        static StoredPart store(LuaState state, InputStream in, byte[] buffer) throws IOException {
             StoredPart p = new StoredPart();
-            byte[] first = in.readNBytes(MEMORY_THRESHOLD + 1);
-            if (first.length <= MEMORY_THRESHOLD) {
-                p.bytes = first;
-                p.size = first.length;
+            int n = fill(in, buffer);
+            if (n <= MEMORY_THRESHOLD) {
+                p.bytes = java.util.Arrays.copyOf(buffer, n);
+                p.size = n;
                 return p;
             }
             p.path = p.createTemp(state);
             try (OutputStream out = Files.newOutputStream(p.path)) {
-                out.write(first);
-                p.size = first.length + in.transferTo(out);
+                out.write(buffer, 0, n);
+                p.size = n + in.transferTo(out);
             }
             return p;
         }

@@ -1,5 +1,7 @@
 package org.apogee.server.undertow;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -7,6 +9,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadFactory;
 
 import io.undertow.server.HttpHandler;
+import io.undertow.io.UndertowInputStream;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderValues;
 import org.apogee.core.Header;
@@ -45,11 +48,11 @@ public final class UndertowAdapter implements HttpHandler {
             exchange.dispatch(EXECUTOR, this);
             return;
         }
-        exchange.startBlocking();
-        host.handle(request(exchange), new UndertowSink(exchange));
+        RequestBody body = new RequestBody(exchange);
+        host.handle(request(exchange, body), new UndertowSink(exchange, body));
     }
 
-    private WsapiRequest request(HttpServerExchange exchange) {
+    private WsapiRequest request(HttpServerExchange exchange, RequestBody body) {
         List<Header> headers = new ArrayList<>(exchange.getRequestHeaders().size());
         for (HeaderValues values : exchange.getRequestHeaders()) {
             String name = values.getHeaderName().toString();
@@ -68,7 +71,35 @@ public final class UndertowAdapter implements HttpHandler {
                 source == null ? "" : source.getAddress().getHostAddress(),
                 source == null ? 0 : source.getPort(),
                 headers,
-                exchange.getInputStream(),
+                body,
                 mountPath);
+    }
+
+    /**
+     * The request body as a blocking stream, opened on first use: most requests never read one.
+     * A body that is not read is drained by Undertow when the exchange ends.
+     */
+    static final class RequestBody extends InputStream {
+        private final HttpServerExchange exchange;
+        private UndertowInputStream in;
+
+        RequestBody(HttpServerExchange exchange) {
+            this.exchange = exchange;
+        }
+
+        private UndertowInputStream in() {
+            if (in == null) in = new UndertowInputStream(exchange);
+            return in;
+        }
+
+        @Override public int read() throws IOException { return in().read(); }
+        @Override public int read(byte[] b, int off, int len) throws IOException { return in().read(b, off, len); }
+        @Override public int available() throws IOException { return in == null ? 0 : Math.max(0, in.available()); }
+        @Override public void close() throws IOException { if (in != null) in.close(); }
+
+        /** Reads what is left of a body the app started on (blocking, as the stream does), and closes it. */
+        void finish() throws IOException {
+            close();
+        }
     }
 }

@@ -21,20 +21,24 @@ public final class UndertowServer implements RunningServer {
 
     private final Undertow undertow;
     private final GracefulShutdownHandler shutdown;
+    private final BufferPool buffers;
 
-    private UndertowServer(Undertow undertow, GracefulShutdownHandler shutdown) {
+    private UndertowServer(Undertow undertow, GracefulShutdownHandler shutdown, BufferPool buffers) {
         this.undertow = undertow;
         this.shutdown = shutdown;
+        this.buffers = buffers;
     }
 
     /** Starts listening; port 0 picks a free port (see {@link #port()}). */
     public static UndertowServer start(WsapiHost host, String bindAddress, int port) {
         GracefulShutdownHandler shutdown = new GracefulShutdownHandler(new UndertowAdapter(host));
         int cores = Runtime.getRuntime().availableProcessors();
+        BufferPool buffers = BufferPool.create();
         Undertow undertow = Undertow.builder()
                 .addHttpListener(port, bindAddress)
                 .setIoThreads(Math.max(2, cores))
                 .setWorkerThreads(Math.max(2, cores))
+                .setByteBufferPool(buffers)
                 .setServerOption(UndertowOptions.DECODE_URL, false)
                 .setServerOption(UndertowOptions.MAX_HEADER_SIZE, MAX_HEADER_BYTES)
                 .setServerOption(UndertowOptions.ALWAYS_SET_DATE, true)
@@ -43,7 +47,7 @@ public final class UndertowServer implements RunningServer {
                 .setHandler(shutdown)
                 .build();
         undertow.start();
-        return new UndertowServer(undertow, shutdown);
+        return new UndertowServer(undertow, shutdown, buffers);
     }
 
     @Override
@@ -60,5 +64,6 @@ public final class UndertowServer implements RunningServer {
             Thread.currentThread().interrupt();
         }
         undertow.stop();
+        buffers.close();
     }
 }

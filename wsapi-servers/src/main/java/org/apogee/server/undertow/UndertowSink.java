@@ -1,7 +1,7 @@
 package org.apogee.server.undertow;
 
 import java.io.IOException;
-import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.util.List;
 
 import io.undertow.server.HttpServerExchange;
@@ -10,16 +10,29 @@ import io.undertow.util.HttpString;
 import org.apogee.core.Header;
 import org.apogee.core.ResponseSink;
 import org.xnio.IoUtils;
+import org.xnio.channels.Channels;
+import org.xnio.channels.StreamSinkChannel;
 
-/** Writes a core response to an Undertow exchange in blocking mode. */
+/**
+ * Writes a core response to an Undertow exchange. Called on the request's virtual thread: the
+ * headers and each chunk go out with blocking writes on the response channel, so a chunk is on the
+ * wire when {@link #flush()} returns.
+ *
+ * <p>{@link #finish()} hands the end of the exchange (the last chunk of a chunked body, then the
+ * switch to the connection's next request) to the connection's I/O thread. Ending it on the virtual
+ * thread made the I/O thread, woken by the client's next request, spin against the virtual thread
+ * in Undertow's request-state handshake.
+ */
 final class UndertowSink implements ResponseSink {
 
     private final HttpServerExchange exchange;
-    private OutputStream out;
+    private final UndertowAdapter.RequestBody body;
+    private StreamSinkChannel channel;
     private boolean headWithoutLength;
 
-    UndertowSink(HttpServerExchange exchange) {
+    UndertowSink(HttpServerExchange exchange, UndertowAdapter.RequestBody body) {
         this.exchange = exchange;
+        this.body = body;
     }
 
     @Override
@@ -36,28 +49,30 @@ final class UndertowSink implements ResponseSink {
         } else {
             headWithoutLength = headOnly;
         }
-        out = exchange.getOutputStream();
+    }
+
+    private StreamSinkChannel channel() {
+        if (channel == null) channel = exchange.getResponseChannel();
+        return channel;
     }
 
     @Override
     public void write(byte[] bytes, int offset, int length) throws IOException {
-        out.write(bytes, offset, length);
+        Channels.writeBlocking(channel(), ByteBuffer.wrap(bytes, offset, length));
     }
 
     @Override
     public void flush() throws IOException {
-        out.flush();
+        if (channel != null) Channels.flushBlocking(channel);
     }
 
     @Override
     public void finish() throws IOException {
-        try {
-            // committing the headers first keeps Undertow from announcing a wrong "Content-Length: 0"
-            if (headWithoutLength) out.flush();
-            if (out != null) out.close();
-        } finally {
-            exchange.endExchange();
-        }
+        body.finish();
+        // committing the headers first keeps Undertow from announcing a wrong "Content-Length: 0"
+        if (headWithoutLength) Channels.flushBlocking(channel());
+        // Runs on the I/O thread once the handler has returned; it completes without blocking.
+        exchange.dispatch(exchange.getIoThread(), exchange::endExchange);
     }
 
     @Override

@@ -460,4 +460,161 @@ public abstract class WsapiBehaviourSuite {
         assertFalse(raw.startsWith("HTTP/1.1 2"), raw);
         assertEquals(201, get("headers.lua").statusCode());
     }
+
+    // ---- apps written as Kepler's documentation writes them, on Apogee's wsapi.request/response
+
+    private HttpResponse<String> send(HttpRequest.Builder b) throws Exception {
+        return client.send(b.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.ISO_8859_1));
+    }
+
+    private HttpRequest.Builder at(ServerUnderTest.Running r, String relative) {
+        return HttpRequest.newBuilder(r.base().resolve(relative));
+    }
+
+    private HttpRequest.Builder at(String relative) {
+        return at(running, relative);
+    }
+
+    /** A multipart/form-data body; each part is {name, filename or null, content type or null, value}. */
+    private static byte[] multipart(String boundary, String[]... parts) {
+        StringBuilder sb = new StringBuilder();
+        for (String[] p : parts) {
+            sb.append("--").append(boundary).append("\r\n");
+            sb.append("Content-Disposition: form-data; name=\"").append(p[0]).append('"');
+            if (p[1] != null) sb.append("; filename=\"").append(p[1]).append('"');
+            sb.append("\r\n");
+            if (p[2] != null) sb.append("Content-Type: ").append(p[2]).append("\r\n");
+            sb.append("\r\n").append(p[3]).append("\r\n");
+        }
+        sb.append("--").append(boundary).append("--\r\n");
+        return sb.toString().getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    private static final String BOUNDARY = "----apogee-suite-4b1d";
+
+    @Test
+    void aKeplerStyleModuleAppServesPages() throws Exception {
+        HttpResponse<String> r = get("kepler/hello.lua/?name=Ada%20L%3Cx%3E");
+        assertEquals(200, r.statusCode(), r.body());
+        assertTrue(r.body().contains("<h1>Hello, Ada L&lt;x&gt;!</h1>"), r.body());
+        assertTrue(r.body().contains("action=\"" + mount(running) + "/kepler/hello.lua/name\""), r.body());
+        assertEquals(String.valueOf(r.body().length()), r.headers().firstValue("Content-Length").orElseThrow());
+        assertTrue(r.headers().firstValue("Content-Type").orElseThrow().startsWith("text/html"));
+
+        r = send(at("kepler/hello.lua/").header("Cookie", "theme=dark; name=Bob+B%21"));
+        assertTrue(r.body().contains("<h1>Hello, Bob B!!</h1>"), r.body());
+
+        r = get("kepler/hello.lua/nothing/here");
+        assertEquals(404, r.statusCode());
+        assertTrue(r.body().contains("No page at /nothing/here"), r.body());
+    }
+
+    @Test
+    void aKeplerStyleAppSetsCookiesAndRedirects() throws Exception {
+        HttpResponse<String> r = send(at("kepler/hello.lua/name")
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("name=Zo%C3%AB+Q")));
+        assertEquals(302, r.statusCode(), r.body());
+        assertEquals(mount(running) + "/kepler/hello.lua/", r.headers().firstValue("Location").orElseThrow());
+        assertEquals(List.of("name=Zo%C3%AB+Q; path=/; HttpOnly"), r.headers().allValues("Set-Cookie"));
+        assertEquals("0", r.headers().firstValue("Content-Length").orElseThrow());
+    }
+
+    @Test
+    void wsapiAppPathIsSetBeforeTheAppFileRuns() throws Exception {
+        Map<String, String> info = lines(get("kepler/hello.lua/info").body());
+        String appPath = info.get("req.app_path");
+        assertTrue(appPath.endsWith("/kepler"), appPath);
+        assertEquals(appPath, info.get("wsapi.app_path"), "the global wsapi.app_path");
+        assertEquals(appPath, info.get("require.app_path"), "require('wsapi').app_path");
+        assertEquals(mount(running) + "/kepler/hello.lua", info.get("script_name"));
+        assertEquals("/info", info.get("path_info"));
+        assertEquals(mount(running) + "/kepler/hello.lua/x?q=a+b", info.get("link"));
+        assertEquals(mount(running) + "/kepler/style.css", info.get("static"));
+    }
+
+    @Test
+    void aReturnedModuleTableAppHandlesEveryMethod() throws Exception {
+        HttpResponse<String> r = get("kepler/notes.lua?tag=a&tag=b%20c&sort=new");
+        assertEquals("tags=a,b c sort=new\n", r.body());
+        r = send(at("kepler/notes.lua").header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("text=buy+milk")));
+        assertEquals(201, r.statusCode());
+        assertEquals(mount(running) + "/kepler/notes.lua/42", r.headers().firstValue("Location").orElseThrow());
+        assertEquals("created: buy milk\n", r.body());
+        // a chunked form (no Content-Length) is read to its end
+        r = send(at("kepler/notes.lua").header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream("text=chunked+form".getBytes(StandardCharsets.US_ASCII)))));
+        assertEquals("created: chunked form\n", r.body());
+        r = send(at("kepler/notes.lua/7").header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"text\":\"x\"}")));
+        assertEquals("replaced 7 with 12 bytes of application/json: {\"text\":\"x\"}\n", r.body());
+        r = send(at("kepler/notes.lua/3").DELETE());
+        assertEquals("deleted 3\n", r.body());
+        assertEquals(404, send(at("kepler/notes.lua/x").DELETE()).statusCode());
+    }
+
+    @Test
+    void uploadsAreParsedByWsapiRequest() throws Exception {
+        byte[] body = multipart(BOUNDARY,
+                new String[] {"title", null, null, "Two files"},
+                new String[] {"doc", "C:\\Users\\me\\report.txt", "text/plain", "report contents"},
+                new String[] {"doc", "photo.jpg", "image/jpeg", "\u00ff\u00d8\u00ff\u00e0JFIF\u0000"},
+                new String[] {"tag", null, null, "a"},
+                new String[] {"tag", null, null, "b"});
+        HttpResponse<String> r = send(at("kepler/hello.lua/upload")
+                .header("Content-Type", "multipart/form-data; boundary=" + BOUNDARY)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+        assertEquals(200, r.statusCode(), r.body());
+        assertEquals("doc: file report.txt 15 bytes text/plain starting report c\n"
+                + "doc: file photo.jpg 9 bytes image/jpeg starting \u00ff\u00d8\u00ff\u00e0JFIF\n"
+                + "tag: a\ntag: b\ntitle: Two files\n", r.body());
+    }
+
+    @Test
+    void malformedUploadsAre400() throws Exception {
+        byte[] good = multipart(BOUNDARY, new String[] {"f", "a.txt", "text/plain", "x".repeat(5000)});
+        HttpResponse<String> r = send(at("kepler/hello.lua/upload").header("Content-Type", "multipart/form-data")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(good)));
+        assertEquals(400, r.statusCode(), r.body());
+        assertTrue(r.body().contains("boundary"), r.body());
+        byte[] truncated = java.util.Arrays.copyOf(good, good.length - 100);
+        r = send(at("kepler/hello.lua/upload").header("Content-Type", "multipart/form-data; boundary=" + BOUNDARY)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(truncated)));
+        assertEquals(400, r.statusCode(), r.body());
+        assertTrue(r.body().contains("multipart"), r.body());
+        assertEquals(201, get("headers.lua").statusCode(), "the server keeps serving");
+    }
+
+    @Test
+    void uploadTemporaryFilesAreGoneWhenTheRequestEnds() throws Exception {
+        byte[] content = new byte[300_000];
+        for (int i = 0; i < content.length; i++) content[i] = (byte) ('a' + i % 26);
+        byte[] body = multipart(BOUNDARY, new String[] {"note", null, null, "hi"},
+                new String[] {"file", "big.txt", "text/plain", new String(content, StandardCharsets.ISO_8859_1)});
+        HttpResponse<String> r = send(at("upload_sum.lua").header("Content-Type", "multipart/form-data; boundary=" + BOUNDARY)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+        assertEquals(200, r.statusCode(), r.body());
+        String[] parts = r.body().split(" ");
+        long sum = 0;
+        for (int i = 0; i < content.length; i += 4096) sum += content[i] & 0xff;
+        assertEquals(List.of("big.txt", "300000", "300000", String.valueOf(sum), "hi"), List.of(parts).subList(0, 5));
+        Path temp = Path.of(parts[5]);
+        for (int i = 0; i < 100 && Files.exists(temp); i++) Thread.sleep(20);
+        assertFalse(Files.exists(temp), "temporary file removed: " + temp);
+    }
+
+    @Test
+    void oversizedUploadsAre413() throws Exception {
+        byte[] body = multipart(BOUNDARY, new String[] {"file", "big.bin", null, "z".repeat(50_000)});
+        try (ServerUnderTest.Running s = server().start(config(docRoot()).withMaxBodyBytes(20_000))) {
+            HttpResponse<String> r = send(at(s, "upload_sum.lua").header("Content-Type", "multipart/form-data; boundary=" + BOUNDARY)
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+            assertEquals(413, r.statusCode(), r.body());
+            // chunked: the limit is found while the upload streams in
+            r = send(at(s, "upload_sum.lua").header("Content-Type", "multipart/form-data; boundary=" + BOUNDARY)
+                    .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body))));
+            assertEquals(413, r.statusCode(), r.body());
+        }
+    }
 }

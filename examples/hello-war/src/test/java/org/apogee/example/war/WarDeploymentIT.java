@@ -135,14 +135,14 @@ class WarDeploymentIT {
         assertEquals(404, get(base.resolve("dir/missing.lua/x")).statusCode());
 
         String boundary = "----apogee-boundary";
-        String multipart = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n"
+        String multipart = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"comment\"\r\n\r\nfirst try\r\n"
+                + "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n"
                 + "Content-Type: text/plain\r\n\r\nfile contents\r\n--" + boundary + "--\r\n";
-        HttpResponse<String> upload = client.send(HttpRequest.newBuilder(base.resolve("env.lua/upload"))
+        HttpResponse<String> upload = client.send(HttpRequest.newBuilder(base.resolve("upload.lua"))
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
                 .POST(HttpRequest.BodyPublishers.ofString(multipart)).build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, upload.statusCode());
-        assertTrue(upload.body().contains("filename=\"a.txt\""), upload.body());
-        assertTrue(upload.body().contains("file contents"), upload.body());
+        assertEquals(200, upload.statusCode(), upload.body());
+        assertEquals("name=a.txt\nsize=13\ntype=text/plain\ncontents=file contents\ncomment=first try\n", upload.body());
 
         // streaming: the first chunk arrives while the app still waits for the request body
         try (Socket s = new Socket("127.0.0.1", port)) {

@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# HTTP benchmark: raw Undertow "Hello World!" (a) against Apogee serving bench/hello.lua (b), same wrk
+# settings, on 127.0.0.1. Both servers run side by side; after a warm-up each, the measured runs
+# alternate a, b, a, b (ROUNDS times) so that a change in the machine's load hits both. Prints
+# requests/s per run and overall, the ratio b/a and each server's own CPU time per request
+# (utime+stime from /proc/PID/stat across its measured runs).
+#
+# Settings (environment): WRK_THREADS (1), WRK_CONNECTIONS (32), DURATION (10s), WARMUP (15s),
+# ROUNDS (2), JAVA_OPTS (extra JVM options for Apogee, e.g. a JFR recording), RAW_JAVA_OPTS (for the
+# raw server). About 80 s with the defaults. A dated line is appended to bench/results/http.txt
+# (not versioned).
+set -euo pipefail
+cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.."
+APOGEE_HOME=$PWD
+. scripts/jdk.sh
+JAVA_HOME=$(apogee_find_jdk)
+export JAVA_HOME
+
+WRK_THREADS=${WRK_THREADS:-1}
+WRK_CONNECTIONS=${WRK_CONNECTIONS:-32}
+DURATION=${DURATION:-10s}
+WARMUP=${WARMUP:-15s}
+ROUNDS=${ROUNDS:-2}
+
+if ! command -v wrk >/dev/null 2>&1; then
+  echo "http.sh: installing wrk" >&2
+  apt-get install -y wrk >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }
+fi
+
+./apogee --help >/dev/null   # builds the jars when they are missing or stale
+CP="$APOGEE_HOME/wsapi-servers/target/wsapi-servers.jar:$APOGEE_HOME/wsapi-servers/target/lib/*"
+jdk_version=$(apogee_jdk_version "$JAVA_HOME")
+raw_args=()
+[ "$jdk_version" -ge 23 ] && raw_args+=(--sun-misc-unsafe-memory-access=allow)
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+log_dir=$(mktemp -d)
+pids=()
+cleanup() {
+  local pid
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+  done
+  rm -rf "$log_dir"
+}
+trap cleanup EXIT
+
+wait_ready() {  # name pid url: waits up to 60 s for "Hello World!" at url
+  local name=$1 pid=$2 url=$3
+  for _ in $(seq 600); do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "http.sh: $name exited during start:" >&2; cat "$log_dir/$name.log" >&2; exit 1
+    fi
+    if [ "$(curl -s --max-time 2 "$url" 2>/dev/null)" = "Hello World!" ]; then return 0; fi
+    sleep 0.1
+  done
+  echo "http.sh: $name did not answer \"Hello World!\" at $url" >&2; cat "$log_dir/$name.log" >&2; exit 1
+}
+
+cpu_ticks() {  # utime+stime of a process, in clock ticks
+  local stat
+  stat=$(cat "/proc/$1/stat")
+  stat=${stat##*) }          # fields after the command name; utime and stime are fields 14 and 15
+  set -- $stat
+  echo $(( ${12} + ${13} ))
+}
+
+declare -A requests=() ticks=() seconds=()
+
+# measure name pid url: one wrk run, added to the totals of name
+measure() {
+  local name=$1 pid=$2 url=$3 out t0 t1 n secs errors
+  t0=$(cpu_ticks "$pid")
+  out=$(wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"$DURATION" "$url")
+  t1=$(cpu_ticks "$pid")
+  n=$(awk '/requests in/ {print $1}' <<<"$out")
+  secs=$(awk '/requests in/ {sub(/s,?$/, "", $4); print $4}' <<<"$out")
+  errors=$(awk '/Non-2xx|Socket errors/' <<<"$out")
+  [ -n "$errors" ] && echo "http.sh: $name: $errors" >&2
+  requests[$name]=$(( ${requests[$name]:-0} + n ))
+  ticks[$name]=$(( ${ticks[$name]:-0} + t1 - t0 ))
+  seconds[$name]=$(awk -v a="${seconds[$name]:-0}" -v b="$secs" 'BEGIN { print a + b }')
+  report "$name" "$n" "$secs" $((t1 - t0))
+}
+
+report() {  # name requests seconds ticks
+  awk -v name="$1" -v n="$2" -v s="$3" -v t="$4" -v hz="$(getconf CLK_TCK)" \
+    'BEGIN { printf "  %-8s %9.0f req/s  %6.1f µs CPU/request (server)  [%d requests in %.1f s]\n", name, n / s, t / hz * 1e6 / n, n, s }'
+}
+
+raw_port=$(free_port)
+"$JAVA_HOME/bin/java" "${raw_args[@]}" ${RAW_JAVA_OPTS:-} -cp "$CP" bench/RawUndertow.java "$raw_port" \
+  >"$log_dir/raw.log" 2>&1 &
+raw_pid=$!
+pids+=("$raw_pid")
+
+apogee_port=$(free_port)
+./apogee serve --host 127.0.0.1 --port "$apogee_port" bench/hello.lua >"$log_dir/apogee.log" 2>&1 &
+apogee_pid=$!
+pids+=("$apogee_pid")
+
+wait_ready raw "$raw_pid" "http://127.0.0.1:$raw_port/"
+wait_ready apogee "$apogee_pid" "http://127.0.0.1:$apogee_port/"
+
+raw_url=http://127.0.0.1:$raw_port/
+apogee_url=http://127.0.0.1:$apogee_port/
+echo "JDK $("$JAVA_HOME/bin/java" -version 2>&1 | sed -n 's/.*Runtime Environment \(.*\)/\1/p'), $(nproc) cores," \
+  "load average $(cut -d' ' -f1-3 /proc/loadavg); wrk -t$WRK_THREADS -c$WRK_CONNECTIONS -d$DURATION" \
+  "x $ROUNDS rounds (after a $WARMUP warm-up each)"
+wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"$WARMUP" "$raw_url" >/dev/null
+wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"$WARMUP" "$apogee_url" >/dev/null
+for _ in $(seq "$ROUNDS"); do
+  measure raw "$raw_pid" "$raw_url"
+  measure apogee "$apogee_pid" "$apogee_url"
+done
+echo "overall:"
+for name in raw apogee; do report "$name" "${requests[$name]}" "${seconds[$name]}" "${ticks[$name]}"; done
+rps_raw=$(awk -v n="${requests[raw]}" -v s="${seconds[raw]}" 'BEGIN { printf "%.0f", n / s }')
+rps_apogee=$(awk -v n="${requests[apogee]}" -v s="${seconds[apogee]}" 'BEGIN { printf "%.0f", n / s }')
+cpu_us_raw=$(awk -v n="${requests[raw]}" -v t="${ticks[raw]}" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
+cpu_us_apogee=$(awk -v n="${requests[apogee]}" -v t="${ticks[apogee]}" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
+ratio=$(awk -v a="$rps_raw" -v b="$rps_apogee" 'BEGIN { printf "%.2f", b / a }')
+echo "  apogee/raw: $ratio (requests/s); load average now $(cut -d' ' -f1-3 /proc/loadavg)"
+
+mkdir -p bench/results
+printf '%s jdk=%s cores=%s wrk=-t%s/-c%s/-d%sx%s raw=%s apogee=%s ratio=%s cpu_us_raw=%s cpu_us_apogee=%s commit=%s\n' \
+  "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$jdk_version" "$(nproc)" "$WRK_THREADS" "$WRK_CONNECTIONS" "$DURATION" "$ROUNDS" \
+  "$rps_raw" "$rps_apogee" "$ratio" "$cpu_us_raw" "$cpu_us_apogee" "$(git describe --always --dirty 2>/dev/null || echo -)" \
+  >>bench/results/http.txt
