@@ -39,7 +39,7 @@ class OrbitHttpTest {
         OrbitLuaSpecTest.copy(Path.of("src/test/apps/hello"), dir);
         HostConfig config = HostConfig.of(dir.resolve("hello.lua")).withInstances(2)
                 .withAcquireTimeout(Duration.ofSeconds(5)).withDebug(true)
-                .withLua(new LuaRuntime.Options(null, null, TestLuaPath.luaPath(), false, null, null));
+                .withLua(LuaRuntime.Options.defaults());
         server = UndertowServer.start(new WsapiHost(config), "127.0.0.1", 0);
         base = URI.create("http://127.0.0.1:" + server.port() + "/");
     }

@@ -33,7 +33,7 @@ class OrbitLuaSpecTest {
     @TestFactory
     Stream<DynamicNode> luaSpecs() throws IOException {
         copy(SPECS, work);
-        LuaRuntime runtime = new LuaRuntime(LuaRuntime.Options.defaults().withSearchDirectories(TestLuaPath.extra()));
+        LuaRuntime runtime = new LuaRuntime(LuaRuntime.Options.defaults());
         List<Path> files = LuaSpecs.find(work);
         assertFalse(files.isEmpty(), "no spec files under " + SPECS.toAbsolutePath());
         return files.stream().map(file -> {

@@ -36,10 +36,7 @@ class PostgresLuaSqlTest {
 
     private LuaValue runScript(String file) throws Exception {
         Path dir = Path.of("src/test/lua-postgres").toAbsolutePath();
-        LuaRuntime runtime = new LuaRuntime(LuaRuntime.Options.defaults()
-                .withWorkingDirectory(dir)
-                .withSearchDirectories(TestLuaPath.extra()));
-        runtime = new LuaRuntime(new LuaRuntime.Options(dir, runtime.options().searchDirectories(), null, false, null,
+        LuaRuntime runtime = new LuaRuntime(new LuaRuntime.Options(dir, null, null, false, null,
                 Map.of("PGHOST", "127.0.0.1", "PGPORT", String.valueOf(server.port), "PGUSER", PostgresServer.USER)));
         LuaState state = runtime.newState();
         state.set("PG_PORT", server.port);
