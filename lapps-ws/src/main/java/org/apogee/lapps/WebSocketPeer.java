@@ -1,0 +1,28 @@
+package org.apogee.lapps;
+
+import java.net.InetSocketAddress;
+
+/**
+ * The server side of one open WebSocket, as a server's glue offers it to the service host. All
+ * methods may be called from any thread.
+ */
+public interface WebSocketPeer {
+
+    /**
+     * Queues one whole message. Messages go out in the order of the calls, each as one frame.
+     * Returns at once; a message for a connection that has gone is dropped.
+     */
+    void send(boolean text, byte[] data);
+
+    /**
+     * Sends a close frame with this code and reason (the first call only). The glue reports the
+     * end of the connection later through {@link Connection#closed()}.
+     */
+    void close(int code, String reason);
+
+    /** Drops the connection at once, without a close handshake. */
+    void abort();
+
+    /** The client's address, or null if unknown. */
+    InetSocketAddress remoteAddress();
+}
