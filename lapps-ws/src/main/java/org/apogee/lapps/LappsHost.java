@@ -145,26 +145,34 @@ public final class LappsHost implements AutoCloseable {
 
     /** Stops every service, last started first. */
     public synchronized void stop(Duration grace) {
-        List<Map.Entry<String, Running>> order = new ArrayList<>(running.entrySet());
+        List<String> order = new ArrayList<>(running.keySet());
         java.util.Collections.reverse(order);
-        for (Map.Entry<String, Running> e : order) {
-            switch (e.getValue()) {
-                case Reactive r -> {
-                    routes.remove(r.service().config().requestTarget(), r.service());
-                    reactiveByName.remove(e.getKey());
-                    r.service().stop(grace);
-                }
-                case Standalone s -> {
-                    s.instances().forEach(StandaloneInstance::requestStop);
-                    for (StandaloneInstance i : s.instances()) i.awaitStop(grace);
-                }
-            }
-            LOG.log(System.Logger.Level.INFO, "service " + e.getKey() + " stopped");
-        }
-        running.clear();
+        for (String name : order) stopService(name, grace);
         Broadcasts.Relay relay = broadcasts.relay();
         if (relay != null) relay.close();
         timer.shutdownNow();
+    }
+
+    /**
+     * Stops one service (not what it depends on): a reactive one closes its connections, runs
+     * onDisconnect for each and onShutdown; a standalone one gets {@code must_stop()} true and is
+     * waited for up to {@code grace}. Nothing happens if it is not running.
+     */
+    public synchronized void stopService(String name, Duration grace) {
+        Running r = running.remove(name);
+        if (r == null) return;
+        switch (r) {
+            case Reactive reactive -> {
+                routes.remove(reactive.service().config().requestTarget(), reactive.service());
+                reactiveByName.remove(name);
+                reactive.service().stop(grace);
+            }
+            case Standalone s -> {
+                s.instances().forEach(StandaloneInstance::requestStop);
+                for (StandaloneInstance i : s.instances()) i.awaitStop(grace);
+            }
+        }
+        LOG.log(System.Logger.Level.INFO, "service " + name + " stopped");
     }
 
     @Override

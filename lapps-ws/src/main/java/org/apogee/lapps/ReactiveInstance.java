@@ -17,7 +17,7 @@ import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Varargs;
 
 /**
- * One instance of a reactive service: its own Lua state and one virtual thread that takes events
+ * One instance of a reactive service: its own Lua state and one thread that takes events
  * (connection opened, message, connection gone) from a FIFO queue and handles them one at a time,
  * so the messages of a connection reach Lua in order.
  *
@@ -95,7 +95,9 @@ final class ReactiveInstance {
     }
 
     void start() {
-        thread = Thread.ofVirtual().name("lapps-" + service.name() + "#" + index).start(this::loop);
+        // a platform thread, as in the original server: a busy handler is preempted by the OS instead
+        // of holding one of the few carrier threads virtual threads share
+        thread = Thread.ofPlatform().daemon().name("lapps-" + service.name() + "#" + index).start(this::loop);
     }
 
     void enqueue(Event e) {

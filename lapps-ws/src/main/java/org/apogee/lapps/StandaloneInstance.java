@@ -8,7 +8,7 @@ import org.luaj.vm2.LuaError;
 import org.luaj.vm2.LuaValue;
 
 /**
- * One instance of a standalone service: its own state and virtual thread, which runs {@code init()}
+ * One instance of a standalone service: its own state and thread, which runs {@code init()}
  * and then {@code run()} once. {@code must_stop()} turns true when the service stops; stopping waits
  * for {@code run} to return, and interrupts a sleep or a queue wait if it takes longer than the grace.
  */
@@ -41,7 +41,9 @@ final class StandaloneInstance {
     }
 
     void start() {
-        thread = Thread.ofVirtual().name("lapps-" + name).start(this::body);
+        // a platform thread: run() is a long loop that may never block, and must not hold a carrier
+        // thread that virtual threads (requests, other instances) need
+        thread = Thread.ofPlatform().daemon().name("lapps-" + name).start(this::body);
     }
 
     private void body() {

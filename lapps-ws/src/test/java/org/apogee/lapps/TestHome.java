@@ -14,6 +14,10 @@ import org.apogee.core.lua.LuaRuntime;
 /**
  * A LAPPS_HOME for the tests: the example services of examples/lapps (unmodified) plus the
  * test services, and a lapps.json. What services print is kept for the tests to read.
+ *
+ * <p>{@code -Dapogee.lapps.examples=DIR} takes the example services from another folder of
+ * service directories instead, e.g. the examples of an original LAppS checkout, to run the same
+ * suite against them.
  */
 final class TestHome {
 
@@ -34,7 +38,7 @@ final class TestHome {
     TestHome(String configResource) throws IOException {
         Path home = Files.createTempDirectory("lapps-home");
         Path apps = home.resolve("apps");
-        copyTree(Path.of("../examples/lapps/apps"), apps);
+        copyTree(Path.of(System.getProperty("apogee.lapps.examples", "../examples/lapps/apps")), apps);
         copyTree(Path.of("src/test/resources/lapps/apps"), apps);
         Files.createDirectories(home.resolve("conf"));
         config = home.resolve("conf/lapps.json");
