@@ -180,6 +180,17 @@ public final class LappsHost implements AutoCloseable {
         stop(Duration.ofSeconds(5));
     }
 
+    /** One line on what runs: each service with its protocol and target, or "standalone". */
+    public synchronized String summary() {
+        StringBuilder sb = new StringBuilder();
+        for (String name : running.keySet()) {
+            LappsConfig.Service s = config.services().get(name);
+            if (sb.length() > 0) sb.append(", ");
+            sb.append(name).append(s.standalone() ? " (standalone)" : " (" + s.protocol().configName + ") at " + s.requestTarget());
+        }
+        return sb.length() == 0 ? "no service started" : sb.toString();
+    }
+
     public LappsConfig config() {
         return config;
     }

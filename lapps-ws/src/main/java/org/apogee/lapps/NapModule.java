@@ -1,6 +1,5 @@
 package org.apogee.lapps;
 
-import org.luaj.vm2.LuaError;
 import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Varargs;
@@ -8,8 +7,8 @@ import org.luaj.vm2.lib.VarArgFunction;
 
 /**
  * The {@code nap} preload: {@code nap:new()} gives a sleeper {@code o} with {@code o:sleep(s)},
- * {@code o:usleep(us)} and {@code o:nsleep(ns)}. A sleep parks the instance's virtual thread; it ends
- * early with an error when the service is stopping.
+ * {@code o:usleep(us)} and {@code o:nsleep(ns)}. A sleep blocks the instance's thread; it ends early
+ * when the service is stopping, so a loop that checks {@code must_stop()} after it ends at once.
  */
 final class NapModule {
 
@@ -37,9 +36,8 @@ final class NapModule {
                 if (nanos <= 0) return NONE;
                 try {
                     Thread.sleep(nanos / 1_000_000L, (int) (nanos % 1_000_000L));
-                } catch (InterruptedException e) {
+                } catch (InterruptedException stopping) {
                     Thread.currentThread().interrupt();
-                    throw new LuaError("interrupted: the service is stopping");
                 }
                 return NONE;
             }

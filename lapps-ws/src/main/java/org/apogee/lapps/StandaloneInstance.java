@@ -9,8 +9,9 @@ import org.luaj.vm2.LuaValue;
 
 /**
  * One instance of a standalone service: its own state and thread, which runs {@code init()}
- * and then {@code run()} once. {@code must_stop()} turns true when the service stops; stopping waits
- * for {@code run} to return, and interrupts a sleep or a queue wait if it takes longer than the grace.
+ * and then {@code run()} once. {@code must_stop()} turns true when the service stops, and a
+ * {@code nap} sleep or an {@code mqr} wait in progress ends early; stopping then waits for
+ * {@code run} to return.
  */
 final class StandaloneInstance {
 
@@ -65,18 +66,18 @@ final class StandaloneInstance {
 
     void requestStop() {
         mustStop = true;
+        Thread t = thread;
+        if (t != null) t.interrupt();
     }
 
-    /** Waits for run to return: up to {@code grace}, then interrupts it and waits a little more. */
+    /** Waits up to {@code grace} for run to return. */
     void awaitStop(Duration grace) {
         Thread t = thread;
         if (t == null) return;
         try {
             if (!t.join(grace)) {
-                t.interrupt();
-                if (!t.join(Duration.ofSeconds(1))) {
-                    LOG.log(System.Logger.Level.WARNING, "[" + name + "] run did not return after the stop request (it never checks must_stop()?)");
-                }
+                LOG.log(System.Logger.Level.WARNING, "[" + name + "] run did not return within " + grace.toSeconds()
+                        + " s of the stop request (does it check must_stop()?)");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

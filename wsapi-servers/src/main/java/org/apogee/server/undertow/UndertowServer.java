@@ -5,7 +5,11 @@ import java.time.Duration;
 
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
+import io.undertow.server.HandlerWrapper;
+import io.undertow.server.HttpHandler;
 import io.undertow.server.handlers.GracefulShutdownHandler;
+import io.undertow.server.handlers.ResponseCodeHandler;
+import org.apogee.core.HostConfig;
 import org.apogee.core.WsapiHost;
 import org.apogee.server.RunningServer;
 
@@ -29,7 +33,18 @@ public final class UndertowServer implements RunningServer {
 
     /** Starts listening; port 0 picks a free port (see {@link #port()}). */
     public static UndertowServer start(WsapiHost host, String bindAddress, int port) {
-        GracefulShutdownHandler shutdown = new GracefulShutdownHandler(new UndertowAdapter(host));
+        return start(host, bindAddress, port, next -> next);
+    }
+
+    /**
+     * As {@link #start(WsapiHost, String, int)}, with {@code outer} wrapped around the WSAPI
+     * handler (for example WebSocket upgrades). {@code host} may be null: then only what
+     * {@code outer} handles is served and everything else is a 404.
+     */
+    public static UndertowServer start(WsapiHost host, String bindAddress, int port, HandlerWrapper outer) {
+        HttpHandler app = host == null ? ResponseCodeHandler.HANDLE_404 : new UndertowAdapter(host);
+        long maxBody = host == null ? HostConfig.DEFAULT_MAX_BODY : host.config().maxBodyBytes();
+        GracefulShutdownHandler shutdown = new GracefulShutdownHandler(outer.wrap(app));
         int cores = Runtime.getRuntime().availableProcessors();
         Undertow undertow = Undertow.builder()
                 .addHttpListener(port, bindAddress)
@@ -39,7 +54,7 @@ public final class UndertowServer implements RunningServer {
                 .setServerOption(UndertowOptions.MAX_HEADER_SIZE, MAX_HEADER_BYTES)
                 .setServerOption(UndertowOptions.ALWAYS_SET_DATE, true)
                 // the core refuses oversized bodies with a 413; Undertow's own cut-off comes later
-                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, host.config().maxBodyBytes() + 64 * 1024)
+                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, maxBody + 64 * 1024)
                 .setHandler(shutdown)
                 .build();
         undertow.start();
