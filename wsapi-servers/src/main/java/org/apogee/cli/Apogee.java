@@ -15,6 +15,7 @@ import org.apogee.core.lua.LuaExit;
 import org.apogee.core.lua.LuaRuntime;
 import org.apogee.core.lua.LuaState;
 import org.apogee.lapps.LappsHost;
+import org.apogee.lapps.jetty.LappsJettyHandler;
 import org.apogee.lapps.undertow.LappsUndertowHandler;
 import org.apogee.server.RunningServer;
 import org.apogee.server.jetty.JettyServer;
@@ -111,7 +112,8 @@ public final class Apogee {
             RunningServer server = switch (this.server) {
                 case "undertow" -> services == null ? UndertowServer.start(host, this.host, port)
                         : UndertowServer.start(host, this.host, port, next -> new LappsUndertowHandler(services, next));
-                case "jetty" -> JettyServer.start(host, this.host, port);
+                case "jetty" -> services == null ? JettyServer.start(host, this.host, port)
+                        : JettyServer.start(host, this.host, port, (jetty, next) -> LappsJettyHandler.wrap(jetty, services, next));
                 default -> throw new CommandLine.ParameterException(spec.commandLine(),
                         "unknown --server '" + this.server + "' (choose: undertow, jetty)");
             };

@@ -161,8 +161,17 @@ class ApogeeCommandTest {
 
     @Test
     void lappsServicesShareThePortWithTheHttpApps() throws Exception {
+        lappsNextToHttp("undertow");
+    }
+
+    @Test
+    void lappsServicesOnJetty() throws Exception {
+        lappsNextToHttp("jetty");
+    }
+
+    private void lappsNextToHttp(String serverLibrary) throws Exception {
         Path lapps = Path.of("../examples/lapps/conf/lapps.json");
-        Object[] s = serveWith(List.of("--lapps", lapps.toString(), docRoot().toString()));
+        Object[] s = serveWith(List.of("--server", serverLibrary, "--lapps", lapps.toString(), docRoot().toString()));
         Process p = (Process) s[0];
         int port = (int) s[1];
         try {

@@ -1,6 +1,7 @@
 package org.apogee.server.jetty;
 
 import java.time.Duration;
+import java.util.function.BiFunction;
 
 import org.apogee.core.WsapiHost;
 import org.apogee.server.RunningServer;
@@ -10,9 +11,13 @@ import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
 
 /**
  * Embedded Jetty 12 serving one {@link WsapiHost} through the same {@link WsapiServlet} a WAR uses
@@ -29,6 +34,16 @@ public final class JettyServer implements RunningServer {
     }
 
     public static JettyServer start(WsapiHost host, String bindAddress, int port) throws Exception {
+        return start(host, bindAddress, port, (server, next) -> next);
+    }
+
+    /**
+     * As {@link #start(WsapiHost, String, int)}, with {@code outer} wrapped around the WSAPI
+     * handler (for example WebSocket upgrades). {@code host} may be null: then only what
+     * {@code outer} handles is served and everything else is a 404.
+     */
+    public static JettyServer start(WsapiHost host, String bindAddress, int port,
+                                    BiFunction<Server, Handler, Handler> outer) throws Exception {
         Server server = new Server();
         HttpConfiguration http = new HttpConfiguration();
         http.setRequestHeaderSize(64 * 1024);
@@ -39,6 +54,14 @@ public final class JettyServer implements RunningServer {
         connector.setHost(bindAddress);
         connector.setPort(port);
         server.addConnector(connector);
+        Handler app = host == null ? notFound() : context(host);
+        server.setHandler(new GracefulHandler(outer.apply(server, app)));
+        server.setStopTimeout(10_000);
+        server.start();
+        return new JettyServer(server, connector);
+    }
+
+    private static ServletContextHandler context(WsapiHost host) {
         ServletContextHandler context = new ServletContextHandler("/");
         ServletHolder holder = new ServletHolder("apogee", new WsapiServlet(host));
         holder.setAsyncSupported(true);
@@ -46,10 +69,17 @@ public final class JettyServer implements RunningServer {
         context.getServletHandler().setDecodeAmbiguousURIs(true);
         // the core refuses oversized bodies with a 413 itself
         context.setMaxFormContentSize(-1);
-        server.setHandler(new GracefulHandler(context));
-        server.setStopTimeout(10_000);
-        server.start();
-        return new JettyServer(server, connector);
+        return context;
+    }
+
+    private static Handler notFound() {
+        return new Handler.Abstract() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) {
+                Response.writeError(request, response, callback, 404);
+                return true;
+            }
+        };
     }
 
     @Override
