@@ -76,6 +76,7 @@ public final class LappsHost implements AutoCloseable {
     public static LappsHost start(LappsConfig config, Options options) {
         LappsHost host = new LappsHost(config, options);
         try {
+            if (config.redis() != null) host.broadcasts.relay(RedisRelay.connect(config.redis(), host));
             for (LappsConfig.Service s : config.services().values()) {
                 if (s.autoStart()) host.startService(s.name());
             }

@@ -52,7 +52,13 @@ final class TestHome {
     }
 
     LappsHost start() throws IOException {
+        return start(null);
+    }
+
+    /** Starts the host, relaying broadcasts through Redis when {@code redis} is a URL. */
+    LappsHost start(String redis) throws IOException {
         LappsConfig cfg = LappsConfig.load(config);
+        if (redis != null) cfg = cfg.withRedis(redis);
         return LappsHost.start(cfg, LappsHost.Options.defaults().withLua(LuaRuntime.Options.fromProcess(null).withStdout(stdout)));
     }
 
