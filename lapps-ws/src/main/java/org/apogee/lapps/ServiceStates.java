@@ -77,6 +77,7 @@ final class ServiceStates {
                     case "time" -> TimeModule.create();
                     case "murmur" -> MurmurModule.create();
                     case "mqr" -> MqrModule.create(host.queues(), mt);
+                    case "cws" -> ClientModule.create(state);
                     case "pam_auth" -> PamAuthModule.create(host.authenticator());
                     default -> null; // unknown names are ignored, as in the original server
                 };

@@ -2,6 +2,7 @@ package org.apogee.core.lua;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.ServiceLoader;
 import java.util.function.Function;
 
 import org.luaj.vm2.LuaTable;
@@ -10,7 +11,8 @@ import org.luaj.vm2.lib.OneArgFunction;
 
 /**
  * Lua modules implemented in Java, offered to every state through {@code package.preload}, so
- * {@code require "name"} builds them on first use in that state.
+ * {@code require "name"} builds them on first use in that state. Other modules on the class path
+ * add theirs as {@link LuaModuleProvider} services.
  */
 final class JavaModules {
 
@@ -18,6 +20,9 @@ final class JavaModules {
 
     static {
         // name -> factory; each factory builds the module table for one state
+        for (LuaModuleProvider p : ServiceLoader.load(LuaModuleProvider.class, JavaModules.class.getClassLoader())) {
+            MODULES.putIfAbsent(p.name(), p::create);
+        }
     }
 
     private JavaModules() {}
