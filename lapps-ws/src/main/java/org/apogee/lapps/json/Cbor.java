@@ -18,7 +18,8 @@ import com.fasterxml.jackson.dataformat.cbor.CBORParser;
  * <p>Encoding: integers in their shortest form, floats always as 8-byte doubles, text strings,
  * definite-length arrays and maps (keys in the model's sorted order), no tags or byte strings.
  * Decoding accepts integers, floats of any width, text strings, arrays and maps (definite or
- * not), booleans and null; it refuses byte strings, tags and trailing bytes.
+ * not), booleans and null (an integer map key reads as its decimal string); it refuses byte
+ * strings, tags and trailing bytes.
  */
 public final class Cbor {
 
