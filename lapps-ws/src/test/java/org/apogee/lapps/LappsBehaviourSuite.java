@@ -144,6 +144,20 @@ abstract class LappsBehaviourSuite {
     }
 
     @Test
+    void sixteenMegabytesInSixteenFragments() throws Exception {
+        byte[] big = random(16 * 1024 * 1024, 17);
+        int part = 1024 * 1024;
+        try (RawSocket s = RawSocket.open(port, "/echo")) {
+            for (int i = 0; i < 16; i++) {
+                s.frame(i == 15, i == 0 ? 2 : 0, java.util.Arrays.copyOfRange(big, i * part, (i + 1) * part));
+            }
+            RawSocket.Frame back = s.read();
+            assertEquals(2, back.opcode());
+            assertArrayEquals(big, back.payload());
+        }
+    }
+
+    @Test
     void invalidUtf8ClosesWith1007() throws Exception {
         try (RawSocket s = RawSocket.open(port, "/echo")) {
             s.frame(true, 1, new byte[] {'o', 'k', (byte) 0xc3, (byte) 0x28});
