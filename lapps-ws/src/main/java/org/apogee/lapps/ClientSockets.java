@@ -57,7 +57,7 @@ final class ClientSockets {
 
     final LinkedBlockingQueue<Event> events = new LinkedBlockingQueue<>();
 
-    /** Opens a connection (blocking up to the timeout); its OPEN event is queued. Throws IOException with the reason. */
+    /** Opens a connection (blocking up to the timeout); its OPEN event is queued first. Throws IOException with the reason. */
     Client connect(String uri, Options options) throws IOException {
         URI u;
         try {
@@ -86,11 +86,18 @@ final class ClientSockets {
             throw new IOException("interrupted");
         }
         s.sent = CompletableFuture.completedFuture(s.ws);
-        events.add(new Event(s, Kind.OPEN, false, null, 0, null));
         return s;
     }
 
     private static String describe(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof javax.net.ssl.SSLException) return "TLS: " + c.getMessage();
+        }
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof java.net.ConnectException || c instanceof java.nio.channels.ClosedChannelException) {
+                return "connection refused";
+            }
+        }
         String m = t.getMessage();
         while (t.getCause() != null && (m == null || m.isEmpty())) {
             t = t.getCause();
@@ -210,6 +217,8 @@ final class ClientSockets {
 
         @Override
         public void onOpen(WebSocket webSocket) {
+            // queued here, before any message the server sends at once
+            owner.events.add(new Event(this, Kind.OPEN, false, null, 0, null));
             webSocket.request(1);
         }
 

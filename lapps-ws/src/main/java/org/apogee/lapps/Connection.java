@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaThread;
@@ -18,9 +19,14 @@ import org.luaj.vm2.LuaThread;
  */
 public final class Connection {
 
+    private static final System.Logger LOG = System.getLogger("apogee.lapps");
     private static final AtomicInteger NEXT_HANDLER = new AtomicInteger();
     /** How long a close handshake may take before the socket is dropped. */
     static final long CLOSE_TIMEOUT_MS = 5_000;
+    /** Received bytes waiting for the instance above which reading from the client pauses, and below which it resumes. */
+    static final long INBOUND_HIGH = 1 << 20, INBOUND_LOW = 256 << 10;
+    /** Bytes waiting to be written to a client above which it is too slow and is dropped (one bigger message is fine). */
+    static final long OUTBOUND_LIMIT = 16 << 20;
 
     final int handler;
     final ReactiveService service;
@@ -31,6 +37,9 @@ public final class Connection {
     private final AtomicBoolean closeSent = new AtomicBoolean();
     /** Set when the server closed the connection for an error: later messages are dropped. */
     volatile boolean failed;
+    private final AtomicLong queuedIn = new AtomicLong();
+    private final AtomicLong queuedOut = new AtomicLong();
+    private boolean paused;
 
     // Coroutine-style handlers: touched only on the instance thread.
     LuaThread handlerThread;
@@ -62,7 +71,29 @@ public final class Connection {
     /** A whole, reassembled TEXT or BINARY message arrived (text is valid UTF-8). */
     public void received(boolean text, byte[] data) {
         if (ended.get() || failed) return;
+        long queued = queuedIn.addAndGet(data.length);
         instance.enqueue(new ReactiveInstance.Message(this, text, data));
+        if (queued > INBOUND_HIGH) {
+            synchronized (this) {
+                if (!paused && queuedIn.get() > INBOUND_HIGH) {
+                    paused = true;
+                    peer.pauseReading();
+                }
+            }
+        }
+    }
+
+    /** The instance is done with a received message: reading resumes once the backlog is small. */
+    void consumed(ReactiveInstance.Message m) {
+        long queued = queuedIn.addAndGet(-m.data().length);
+        if (queued <= INBOUND_LOW) {
+            synchronized (this) {
+                if (paused && queuedIn.get() <= INBOUND_LOW) {
+                    paused = false;
+                    peer.resumeReading();
+                }
+            }
+        }
     }
 
     /** The socket is gone (close handshake, error or TCP drop). Safe to call more than once. */
@@ -96,10 +127,24 @@ public final class Connection {
         close(code, reason);
     }
 
-    /** Queues a message for the client unless the connection is closing or gone. */
+    /**
+     * Queues a message for the client unless the connection is closing or gone. A client that
+     * lets more than {@link #OUTBOUND_LIMIT} bytes pile up is dropped.
+     */
     boolean send(boolean text, byte[] data) {
         if (!isOpen()) return false;
-        peer.send(text, data);
+        int n = data.length;
+        long queued = queuedOut.addAndGet(n);
+        if (queued > OUTBOUND_LIMIT && queued != n) {
+            queuedOut.addAndGet(-n);
+            LOG.log(System.Logger.Level.WARNING, "[" + service.name() + "] connection " + handler + " reads too slowly ("
+                    + (queued - n) + " bytes waiting); dropping it");
+            failed = true;
+            closeSent.set(true);
+            peer.abort();
+            return false;
+        }
+        peer.send(text, data, () -> queuedOut.addAndGet(-n));
         return true;
     }
 

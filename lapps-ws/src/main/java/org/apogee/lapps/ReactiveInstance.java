@@ -148,12 +148,25 @@ final class ReactiveInstance {
 
     private void message(Message m) {
         Connection c = m.c();
-        if (c.disconnected || c.failed) return;
         if (protocols != null) {
-            if (c.waiting) resumeHandler(c, payload(m));
-            else c.inbox.add(m);
+            if (c.disconnected || c.failed) {
+                c.consumed(m);
+            } else if (c.waiting) {
+                c.consumed(m);
+                resumeHandler(c, payload(m));
+            } else {
+                c.inbox.add(m); // consumed when ws:receive() takes it
+            }
             return;
         }
+        try {
+            if (!c.disconnected && !c.failed) deliver(c, m);
+        } finally {
+            c.consumed(m);
+        }
+    }
+
+    private void deliver(Connection c, Message m) {
         LuaValue kind;
         LuaValue payload;
         if (service.protocol() == LappsConfig.Protocol.LAPPS) {
@@ -284,7 +297,10 @@ final class ReactiveInstance {
     /** {@code ws:receive()} inside a handler coroutine: the next message, or nil and "closed". */
     Varargs receive(Connection c) {
         Message m = c.inbox.poll();
-        if (m != null) return payload(m);
+        if (m != null) {
+            c.consumed(m);
+            return payload(m);
+        }
         if (c.disconnected) return LuaValue.varargsOf(LuaValue.NIL, LuaValue.valueOf("closed"));
         if (c.handlerThread != state.running) throw new LuaError("ws:receive() must be called from the connection's own handler");
         c.waiting = true;

@@ -342,6 +342,36 @@ abstract class LappsBehaviourSuite {
         assertNotNull(awaitEvent("disconnect", closedHandler), "onDisconnect after a close handshake");
     }
 
+    @Test
+    void readingPausesWhileTheInstanceIsBusyAndResumesInOrder() throws Exception {
+        try (TestClient c = connect("/probe")) {
+            c.cbor(request("sleep", 1500L));
+            String chunk = "x".repeat(40_000);
+            for (int i = 0; i < 100; i++) c.cbor(request("size", chunk + i)); // 4 MB while the instance sleeps
+            assertEquals(Json.array(true), ((Json.JsonObject) c.nextCbor()).get("result"));
+            for (int i = 0; i < 100; i++) {
+                assertEquals(40_000.0 + String.valueOf(i).length(),
+                        Json.toDouble(((Json.JsonArray) ((Json.JsonObject) c.nextCbor()).get("result")).get(0)), "reply " + i);
+            }
+        }
+    }
+
+    @Test
+    void aClientThatDoesNotReadIsDropped() throws Exception {
+        long handler;
+        try (RawSocket s = RawSocket.open(port, "/probe")) {
+            s.frame(true, 2, org.apogee.lapps.json.Cbor.encode(request("whoami")));
+            Json.JsonObject r = (Json.JsonObject) org.apogee.lapps.json.Cbor.decode(s.read().payload());
+            handler = (long) Json.toDouble(((Json.JsonArray) r.get("result")).get(0));
+            // 64 MB to a client that reads nothing: the server gives up on it instead of buffering it all
+            s.frame(true, 2, org.apogee.lapps.json.Cbor.encode(request("flood", 1024L, 65536L)));
+            Json.JsonObject flooded = awaitEvent("flooded", handler);
+            assertNotNull(flooded);
+            assertTrue(Json.toDouble(((Json.JsonArray) flooded.get("params")).get(0)) > 0, "some sends were refused: " + flooded);
+            assertNotNull(awaitEvent("disconnect", handler), "and the connection was dropped");
+        }
+    }
+
     private Json.JsonObject awaitEventNow(String event, long handler) {
         for (Object e : events().toArray()) {
             if (e instanceof Json.JsonObject o && event.equals(o.get("event")) && Json.toDouble(o.get("handler")) == handler) return o;

@@ -28,6 +28,17 @@ probe.onMessage = function(handler, kind, message)
   if method == "refuse" then return false end
   if method == "note" then record("note", handler, message.params) return true end
   if method == "whoami" then reply(handler, { handler, kind }) return true end
+  if method == "flood" then -- params: count, size; records how many sends were refused
+    local chunk = string.rep("x", message.params[2])
+    local refused = 0
+    for i = 1, message.params[1] do
+      if not ws:send(handler, 2, chunk) then refused = refused + 1 end
+    end
+    record("flooded", handler, { refused })
+    return true
+  end
+  if method == "sleep" then nap:new():usleep(message.params[1] * 1000) reply(handler, { true }) return true end
+  if method == "size" then reply(handler, { #message.params[1] }) return true end
   if method == "add" then reply(handler, { message.params[1] + message.params[2] }) return true end
   if method == "subscribe" then reply(handler, { bcast:subscribe(3000, handler) }) return true end
   if method == "fanout" then

@@ -23,6 +23,7 @@ import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
 
 /**
  * Jetty 12 glue: a {@link WebSocketUpgradeHandler} in front of the next handler (the HTTP apps).
+ * Messages are read on demand, so reading pauses when the host's queue for a connection is full.
  * Upgrade requests go to the {@link LappsHost}, which decides before the upgrade (404 unknown
  * target, 403 ACL or Origin); Jetty does the framing: ping/pong, reassembly, UTF-8 checks (1007)
  * and the message size limit (1009). Sessions have no idle timeout, as in the original server.
@@ -60,11 +61,13 @@ public final class LappsJettyHandler {
     }
 
     /** One connection's events, whole messages only (public: Jetty calls it through method handles). */
-    public static final class Endpoint implements Session.Listener.AutoDemanding, WebSocketPeer {
+    public static final class Endpoint implements Session.Listener, WebSocketPeer {
         private final LappsHost host;
         private final Admission.Accepted accepted;
         private volatile Session session;
         private volatile Connection connection;
+        private boolean paused;
+        private boolean demandOwed;
 
         Endpoint(LappsHost host, Admission.Accepted accepted) {
             this.host = host;
@@ -79,11 +82,13 @@ public final class LappsJettyHandler {
             session.setMaxTextMessageSize(max);
             session.setMaxFrameSize(max);
             connection = host.open(accepted, this);
+            session.demand();
         }
 
         @Override
         public void onWebSocketText(String message) {
             connection.received(true, message.getBytes(StandardCharsets.UTF_8));
+            demandNext();
         }
 
         @Override
@@ -92,6 +97,29 @@ public final class LappsJettyHandler {
             payload.get(bytes);
             callback.succeed();
             connection.received(false, bytes);
+            demandNext();
+        }
+
+        // no onWebSocketPing/Pong: Jetty then answers pings itself and reads on after control frames
+
+        /** Asks for the next message unless reading is paused; then resumeReading() asks. */
+        private synchronized void demandNext() {
+            if (paused) demandOwed = true;
+            else session.demand();
+        }
+
+        @Override
+        public synchronized void pauseReading() {
+            paused = true;
+        }
+
+        @Override
+        public synchronized void resumeReading() {
+            paused = false;
+            if (demandOwed) {
+                demandOwed = false;
+                session.demand();
+            }
         }
 
         @Override
@@ -108,11 +136,15 @@ public final class LappsJettyHandler {
         }
 
         @Override
-        public void send(boolean text, byte[] data) {
+        public void send(boolean text, byte[] data, Runnable done) {
             Session s = session;
-            if (!s.isOpen()) return;
-            if (text) s.sendText(new String(data, StandardCharsets.UTF_8), org.eclipse.jetty.websocket.api.Callback.NOOP);
-            else s.sendBinary(ByteBuffer.wrap(data), org.eclipse.jetty.websocket.api.Callback.NOOP);
+            if (!s.isOpen()) {
+                done.run();
+                return;
+            }
+            org.eclipse.jetty.websocket.api.Callback callback = org.eclipse.jetty.websocket.api.Callback.from(done, error -> done.run());
+            if (text) s.sendText(new String(data, StandardCharsets.UTF_8), callback);
+            else s.sendBinary(ByteBuffer.wrap(data), callback);
         }
 
         @Override

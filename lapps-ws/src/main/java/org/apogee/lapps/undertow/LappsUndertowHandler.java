@@ -18,6 +18,7 @@ import io.undertow.websockets.WebSocketProtocolHandshakeHandler;
 import io.undertow.websockets.core.AbstractReceiveListener;
 import io.undertow.websockets.core.BufferedBinaryMessage;
 import io.undertow.websockets.core.BufferedTextMessage;
+import io.undertow.websockets.core.WebSocketCallback;
 import io.undertow.websockets.core.WebSocketChannel;
 import io.undertow.websockets.core.WebSockets;
 import io.undertow.websockets.core.protocol.version13.Hybi13Handshake;
@@ -151,10 +152,29 @@ public final class LappsUndertowHandler implements HttpHandler {
         }
 
         @Override
-        public void send(boolean text, byte[] data) {
-            if (!channel.isOpen() || channel.isCloseFrameSent()) return;
-            if (text) WebSockets.sendText(ByteBuffer.wrap(data), channel, null);
-            else WebSockets.sendBinary(ByteBuffer.wrap(data), channel, null);
+        public void send(boolean text, byte[] data, Runnable done) {
+            if (!channel.isOpen() || channel.isCloseFrameSent()) {
+                done.run();
+                return;
+            }
+            WebSocketCallback<Void> callback = new WebSocketCallback<>() {
+                @Override public void complete(WebSocketChannel ch, Void context) { done.run(); }
+                @Override public void onError(WebSocketChannel ch, Void context, Throwable error) { done.run(); }
+            };
+            if (text) WebSockets.sendText(ByteBuffer.wrap(data), channel, callback);
+            else WebSockets.sendBinary(ByteBuffer.wrap(data), channel, callback);
+        }
+
+        @Override
+        public void pauseReading() {
+            channel.getIoThread().execute(channel::suspendReceives);
+        }
+
+        @Override
+        public void resumeReading() {
+            channel.getIoThread().execute(() -> {
+                if (channel.isOpen()) channel.resumeReceives();
+            });
         }
 
         @Override
