@@ -7,7 +7,7 @@
 #  2. Idle connections: opens IDLE connections (default 19,500: the open-files limit of one
 #     process is 20,000 here and the server needs some for itself) from two client processes
 #     spread over 127.0.0.2-127.0.0.9, and reports the server's heap and RSS per connection.
-# Usage: bench/ws.sh [SECONDS=10] [IDLE=19500]
+# Usage: bench/ws.sh [SECONDS=10] [IDLE=19500]   (IDLE=0 skips part 2)
 set -euo pipefail
 cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.."
 . scripts/jdk.sh
@@ -67,6 +67,7 @@ printf '%-34s %10s round trips/s  %6s us server CPU per round trip\n' "raw Under
 printf '%-34s %10s round trips/s  %6s us server CPU per round trip\n' "Lua echo service (apogee --lapps)" "$lua_rts" "$lua_cpu"
 awk -v a="$lua_rts" -v b="$raw_rts" 'BEGIN { printf "ratio Lua/raw: %.2f\n", a / b }'
 
+[ "$IDLE" -gt 0 ] || exit 0
 echo
 echo "== $IDLE idle connections to the Lua echo service"
 heap_kb() {  # heap in use after a full GC, in KB (survivor, eden and old generation)

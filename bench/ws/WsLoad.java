@@ -70,22 +70,36 @@ public class WsLoad {
         byte[] request = ("GET " + target + " HTTP/1.1\r\nHost: " + host + ":" + port + "\r\nUpgrade: websocket\r\n"
                 + "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: "
                 + Base64.getEncoder().encodeToString(new byte[16]) + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
-        List<SocketChannel> open = new ArrayList<>(count);
-        ByteBuffer in = ByteBuffer.allocate(1024);
-        for (int i = 0; i < count; i++) {
-            SocketChannel ch = SocketChannel.open();
-            if (sources > 0) ch.bind(new InetSocketAddress(InetAddress.getByName("127.0.0." + (firstSource + i % sources)), 0));
-            ch.connect(new InetSocketAddress(host, port));
-            ch.write(ByteBuffer.wrap(request));
-            in.clear();
-            String head = "";
-            while (!head.contains("\r\n\r\n")) {
-                if (ch.read(in) < 0) throw new IOException("closed during the handshake after " + i + " connections");
-                head = new String(in.array(), 0, in.position(), StandardCharsets.ISO_8859_1);
-            }
-            if (!head.startsWith("HTTP/1.1 101")) throw new IOException("not upgraded: " + head);
-            open.add(ch);
+        List<SocketChannel> open = java.util.Collections.synchronizedList(new ArrayList<>(count));
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        List<Thread> openers = new ArrayList<>();
+        java.util.concurrent.atomic.AtomicReference<Exception> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        for (int t = 0; t < 16; t++) {
+            openers.add(Thread.ofPlatform().start(() -> {
+                ByteBuffer in = ByteBuffer.allocate(1024);
+                int i;
+                try {
+                    while ((i = next.getAndIncrement()) < count && failure.get() == null) {
+                        SocketChannel ch = SocketChannel.open();
+                        if (sources > 0) ch.bind(new InetSocketAddress(InetAddress.getByName("127.0.0." + (firstSource + i % sources)), 0));
+                        ch.connect(new InetSocketAddress(host, port));
+                        ch.write(ByteBuffer.wrap(request));
+                        in.clear();
+                        String head = "";
+                        while (!head.contains("\r\n\r\n")) {
+                            if (ch.read(in) < 0) throw new IOException("closed during the handshake after " + open.size() + " connections");
+                            head = new String(in.array(), 0, in.position(), StandardCharsets.ISO_8859_1);
+                        }
+                        if (!head.startsWith("HTTP/1.1 101")) throw new IOException("not upgraded: " + head);
+                        open.add(ch);
+                    }
+                } catch (Exception e) {
+                    failure.compareAndSet(null, e);
+                }
+            }));
         }
+        for (Thread t : openers) t.join();
+        if (failure.get() != null) throw failure.get();
         System.out.println("open " + open.size());
         System.out.flush();
         while (System.in.read() >= 0) {
