@@ -11,10 +11,12 @@ import org.luaj.vm2.lib.VarArgFunction;
 /**
  * The {@code ws} object a coroutine-style handler gets, one per connection, called with a colon:
  * <ul>
- * <li>{@code ws:receive()}: the next message and its opcode (1 text, 2 binary); {@code nil, "closed"}
- *     once the connection is gone. Suspends the handler (not a thread) until a message comes.
- * <li>{@code ws:send(data [, opcode=1])}, {@code ws:close([code=1000 [, reason]])}: {@code true}, or
- *     {@code false, message} when the connection is closing or gone.
+ * <li>{@code ws:receive()}: the next message and its opcode (1 text, 2 binary) — with the LAppS
+ *     protocol the decoded message (nljson) and its kind; {@code nil, "closed"} once the connection
+ *     is gone. Suspends the handler (not a thread) until a message comes.
+ * <li>{@code ws:send(data [, opcode=1])} — or {@code ws:send(obj)} for a LAppS message (nljson) —
+ *     and {@code ws:close([code=1000 [, reason]])}: {@code true}, or {@code false, message} when the
+ *     connection is closing or gone or the message is not valid.
  * <li>{@code ws:broadcast(data [, opcode=1])}: to every connection of this service that speaks the
  *     same subprotocol, on this node and (with Redis) the others.
  * <li>{@code ws:getpeername()}: the client's address and port.
@@ -38,7 +40,12 @@ final class HandlerSocket {
         ws.set("send", new VarArgFunction() {
             @Override public Varargs invoke(Varargs args) {
                 LuaValue data = args.arg(2);
-                if (!data.isstring()) return WsModule.fail("usage: ws:send(data [, opcode])");
+                if (data instanceof NlJson j) {
+                    String problem = LappsProtocol.outboundProblem(j.value());
+                    if (problem != null) return WsModule.fail("ws:send: invalid LAppS message: " + problem);
+                    return c.send(false, org.apogee.lapps.json.Cbor.encode(j.value())) ? TRUE : WsModule.fail("closed");
+                }
+                if (!data.isstring()) return WsModule.fail("usage: ws:send(data [, opcode]) or ws:send(nljson_message)");
                 boolean text = args.arg(3).optint(1) != 2;
                 return c.send(text, WsModule.bytes(data.checkstring())) ? TRUE : WsModule.fail("closed");
             }

@@ -153,7 +153,8 @@ final class ReactiveInstance {
                 c.consumed(m);
             } else if (c.waiting) {
                 c.consumed(m);
-                resumeHandler(c, payload(m));
+                Varargs args = arguments(c, m);
+                if (args != null) resumeHandler(c, args);
             } else {
                 c.inbox.add(m); // consumed when ws:receive() takes it
             }
@@ -166,36 +167,40 @@ final class ReactiveInstance {
         }
     }
 
-    private void deliver(Connection c, Message m) {
-        LuaValue kind;
-        LuaValue payload;
-        if (service.protocol() == LappsConfig.Protocol.LAPPS) {
-            if (m.text()) {
-                c.fail(1003, "the LAppS protocol takes binary CBOR messages");
-                return;
-            }
-            Object decoded;
-            try {
-                decoded = Cbor.decode(m.data());
-            } catch (Cbor.MalformedException bad) {
-                refuse(c, LappsProtocol.PARSE_ERROR, bad.getMessage());
-                return;
-            }
-            int k;
-            try {
-                k = LappsProtocol.classify(decoded);
-            } catch (LappsProtocol.InvalidEnvelope bad) {
-                refuse(c, LappsProtocol.INVALID_REQUEST, "invalid LAppS message: " + bad.getMessage());
-                return;
-            }
-            kind = LuaValue.valueOf(k);
-            payload = new NlJson(decoded, false, nljsonMeta);
-        } else {
-            kind = LuaValue.valueOf(m.text() ? 1 : 2);
-            payload = LuaString.valueUsing(m.data());
+    /**
+     * What Lua gets for a message: RAW, the bytes and the opcode; LAppS, the decoded message and its
+     * kind. Null when a LAppS message breaks the protocol (the connection is then being closed).
+     */
+    private Varargs arguments(Connection c, Message m) {
+        if (service.protocol() != LappsConfig.Protocol.LAPPS) {
+            return LuaValue.varargsOf(LuaString.valueUsing(m.data()), LuaValue.valueOf(m.text() ? 1 : 2));
         }
+        if (m.text()) {
+            c.fail(1003, "the LAppS protocol takes binary CBOR messages");
+            return null;
+        }
+        Object decoded;
         try {
-            LuaValue result = onMessage.invoke(LuaValue.varargsOf(LuaValue.valueOf(c.handler), kind, payload)).arg1();
+            decoded = Cbor.decode(m.data());
+        } catch (Cbor.MalformedException bad) {
+            refuse(c, LappsProtocol.PARSE_ERROR, bad.getMessage());
+            return null;
+        }
+        int kind;
+        try {
+            kind = LappsProtocol.classify(decoded);
+        } catch (LappsProtocol.InvalidEnvelope bad) {
+            refuse(c, LappsProtocol.INVALID_REQUEST, "invalid LAppS message: " + bad.getMessage());
+            return null;
+        }
+        return LuaValue.varargsOf(new NlJson(decoded, false, nljsonMeta), LuaValue.valueOf(kind));
+    }
+
+    private void deliver(Connection c, Message m) {
+        Varargs args = arguments(c, m);
+        if (args == null) return;
+        try {
+            LuaValue result = onMessage.invoke(LuaValue.varargsOf(LuaValue.valueOf(c.handler), args.arg(2), args.arg1())).arg1();
             if (result != LuaValue.TRUE) {
                 LOG.log(System.Logger.Level.ERROR, "[" + service.name() + "#" + index + "] onMessage returned " + result.tojstring()
                         + " instead of true; closing connection " + c.handler + " with 1011");
@@ -294,13 +299,15 @@ final class ReactiveInstance {
         }
     }
 
-    /** {@code ws:receive()} inside a handler coroutine: the next message, or nil and "closed". */
+    /** {@code ws:receive()} inside a handler coroutine: the next message (see {@link #arguments}), or nil and "closed". */
     Varargs receive(Connection c) {
-        Message m = c.inbox.poll();
-        if (m != null) {
+        Message m;
+        while ((m = c.inbox.poll()) != null) {
             c.consumed(m);
-            return payload(m);
+            Varargs args = arguments(c, m);
+            if (args != null) return args;
         }
+        if (c.failed) return LuaValue.varargsOf(LuaValue.NIL, LuaValue.valueOf("closed"));
         if (c.disconnected) return LuaValue.varargsOf(LuaValue.NIL, LuaValue.valueOf("closed"));
         if (c.handlerThread != state.running) throw new LuaError("ws:receive() must be called from the connection's own handler");
         c.waiting = true;
@@ -309,7 +316,4 @@ final class ReactiveInstance {
         return in;
     }
 
-    private static Varargs payload(Message m) {
-        return LuaValue.varargsOf(LuaString.valueUsing(m.data()), LuaValue.valueOf(m.text() ? 1 : 2));
-    }
 }

@@ -71,9 +71,7 @@ abstract class LappsBehaviourSuite {
     }
 
     private static Json.JsonObject request(String method, Object... params) {
-        Json.JsonObject m = Json.object("lapps", 1L, "method", method);
-        if (params.length > 0) m.put("params", Json.array(params));
-        return m;
+        return TestClient.request(method, params);
     }
 
     private LinkedBlockingQueue<Object> events() {
@@ -456,6 +454,19 @@ abstract class LappsBehaviourSuite {
         try (TestClient c = connect("/chat")) {
             assertEquals("ask for the chat subprotocol", c.next().string());
             assertEquals(4000, c.awaitClose());
+        }
+    }
+
+    @Test
+    void coroutineStyleOnTheLappsProtocol() throws Exception {
+        try (TestClient c = connect("/rpc")) {
+            c.cbor(request("hello", "x"));
+            assertEquals(Json.array("hello", 4.0), ((Json.JsonObject) c.nextCbor()).get("result"));
+            c.cbor(request("again"));
+            assertEquals(Json.array("again", 3.0), ((Json.JsonObject) c.nextCbor()).get("result"));
+            c.binary(new byte[] {(byte) 0xff});
+            assertEquals(-32700L, ((Json.JsonObject) ((Json.JsonObject) c.nextCbor()).get("error")).get("code"));
+            assertEquals(1002, c.awaitClose());
         }
     }
 

@@ -67,9 +67,7 @@ class RedisBroadcastTest {
     }
 
     private static Json.JsonObject request(String method, Object... params) {
-        Json.JsonObject m = Json.object("lapps", 1L, "method", method);
-        if (params.length > 0) m.put("params", Json.array(params));
-        return m;
+        return TestClient.request(method, params);
     }
 
     @Test

@@ -42,6 +42,13 @@ final class TestClient implements WebSocket.Listener, AutoCloseable {
     private final StringBuilder partialText = new StringBuilder();
     WebSocket socket;
 
+    /** A LAppS request (with params when there are any). */
+    static org.apogee.lapps.json.Json.JsonObject request(String method, Object... params) {
+        var m = org.apogee.lapps.json.Json.object("lapps", 1L, "method", method);
+        if (params.length > 0) m.put("params", org.apogee.lapps.json.Json.array(params));
+        return m;
+    }
+
     static TestClient connect(URI uri, String... subprotocols) throws Exception {
         TestClient c = new TestClient();
         WebSocket.Builder b = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));

@@ -110,10 +110,10 @@ public final class Apogee {
             LappsHost services = lapps == null ? null : LappsCommand.start(spec.commandLine(), lapps, redis, lua);
             if (lapps != null && services == null) return 1;
             RunningServer server = switch (this.server) {
-                case "undertow" -> services == null ? UndertowServer.start(host, this.host, port)
-                        : UndertowServer.start(host, this.host, port, next -> new LappsUndertowHandler(services, next));
-                case "jetty" -> services == null ? JettyServer.start(host, this.host, port)
-                        : JettyServer.start(host, this.host, port, (jetty, next) -> LappsJettyHandler.wrap(jetty, services, next));
+                case "undertow" -> UndertowServer.start(host, this.host, port,
+                        next -> services == null ? next : new LappsUndertowHandler(services, next));
+                case "jetty" -> JettyServer.start(host, this.host, port,
+                        (jetty, next) -> services == null ? next : LappsJettyHandler.wrap(jetty, services, next));
                 default -> throw new CommandLine.ParameterException(spec.commandLine(),
                         "unknown --server '" + this.server + "' (choose: undertow, jetty)");
             };
