@@ -17,6 +17,9 @@ import org.apogee.core.lua.LuaExit;
 import org.apogee.core.lua.LuaRuntime;
 import org.apogee.core.lua.LuaSpecs;
 import org.apogee.core.lua.LuaState;
+import org.apogee.lapps.LappsHost;
+import org.apogee.lapps.jetty.LappsJettyHandler;
+import org.apogee.lapps.undertow.LappsUndertowHandler;
 import org.apogee.server.HttpsOptions;
 import org.apogee.server.RunningServer;
 import org.apogee.server.jetty.JettyServer;
@@ -110,7 +113,13 @@ public final class Apogee {
                 description = "Offer HTTP/2 on the HTTPS port (by ALPN); --no-http2 for HTTP/1.1 only (default: on).")
         boolean http2;
 
-        @Parameters(paramLabel = "TARGET", description = "An app file (.lua or .ws) or a document root folder.")
+        @Option(names = "--lapps", paramLabel = "FILE", description = "Also run the LAppS WebSocket services of this lapps.json on the same port.")
+        Path lapps;
+
+        @Option(names = "--redis", paramLabel = "URL", description = "Relay LAppS broadcasts through Redis (redis://host:port) to every node; overrides lapps.json.")
+        String redis;
+
+        @Parameters(paramLabel = "TARGET", arity = "0..1", description = "An app file (.lua or .ws) or a document root folder (optional with --lapps).")
         Path target;
 
         @CommandLine.Spec
@@ -118,7 +127,9 @@ public final class Apogee {
 
         @Override
         public Integer call() throws Exception {
-            if (!Files.exists(target)) throw new CommandLine.ParameterException(spec.commandLine(), "TARGET not found: " + target);
+            if (target == null && lapps == null) throw new CommandLine.ParameterException(spec.commandLine(), "give an app TARGET, --lapps FILE, or both");
+            if (target != null && !Files.exists(target)) throw new CommandLine.ParameterException(spec.commandLine(), "TARGET not found: " + target);
+            if (lapps != null && !Files.isRegularFile(lapps)) throw new CommandLine.ParameterException(spec.commandLine(), "--lapps file not found: " + lapps);
             if (port < 0 || port > 65535) throw new CommandLine.ParameterException(spec.commandLine(), "--port must be between 0 and 65535");
             if (instances != null && instances < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--instances must be at least 1");
             if (queueTimeout < 0) throw new CommandLine.ParameterException(spec.commandLine(), "--queue-timeout must not be negative");
@@ -130,19 +141,24 @@ public final class Apogee {
                 System.err.println("apogee serve: " + e.getMessage());
                 return 1;
             }
-            HostConfig config = HostConfig.of(target)
+            LuaRuntime.Options lua = LuaRuntime.Options.fromProcess(null).withAllowJava(allowJava);
+            HostConfig config = target == null ? null : HostConfig.of(target)
                     .withInstances(instances == null ? Runtime.getRuntime().availableProcessors() : instances)
                     .withAcquireTimeout(Duration.ofMillis((long) (queueTimeout * 1000)))
                     .withReload(reload)
                     .withDebug(debug)
                     .withMaxBodyBytes(maxBody)
-                    .withLua(LuaRuntime.Options.fromProcess(null).withAllowJava(allowJava));
-            WsapiHost host = new WsapiHost(config);
+                    .withLua(lua);
+            WsapiHost host = config == null ? null : new WsapiHost(config);
+            LappsHost services = lapps == null ? null : LappsCommand.start(spec.commandLine(), lapps, redis, lua);
+            if (lapps != null && services == null) return 1;
             RunningServer server;
             try {
                 server = switch (this.server) {
-                    case "undertow" -> UndertowServer.start(host, this.host, port, https);
-                    case "jetty" -> JettyServer.start(host, this.host, port, https);
+                    case "undertow" -> UndertowServer.start(host, this.host, port, https,
+                            next -> services == null ? next : new LappsUndertowHandler(services, next));
+                    case "jetty" -> JettyServer.start(host, this.host, port, https,
+                            (jetty, next) -> services == null ? next : LappsJettyHandler.wrap(jetty, services, next));
                     default -> throw new CommandLine.ParameterException(spec.commandLine(),
                             "unknown --server '" + this.server + "' (choose: undertow, jetty)");
                 };
@@ -151,14 +167,21 @@ public final class Apogee {
                 return 1;
             }
             CountDownLatch stopped = new CountDownLatch(1);
+            Duration grace = Duration.ofMillis((long) (shutdownTimeout * 1000));
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                server.stop(Duration.ofMillis((long) (shutdownTimeout * 1000)));
+                if (services != null) services.stop(grace);
+                server.stop(grace);
                 stopped.countDown();
             }, "apogee-shutdown"));
             String shown = this.host.contains(":") ? "[" + this.host + "]" : this.host;
             String url = https == null ? "http://" + shown + ":" + server.port() + "/" : "https://" + shown + ":" + server.tlsPort() + "/";
-            System.out.println("Apogee serving " + config.target() + " on " + url
-                    + " (" + config.instances() + " instances per app, coroutines: " + LuaCoroutine.engine() + ")");
+            String what = config != null ? config.target().toString() : "LAppS services";
+            System.out.println("Apogee serving " + what + " on " + url
+                    + (config != null ? " (" + config.instances() + " instances per app, coroutines: " + LuaCoroutine.engine() + ")" : ""));
+            if (services != null) {
+                String ws = https == null ? "ws://" + shown + ":" + server.port() : "wss://" + shown + ":" + server.tlsPort();
+                System.out.println("LAppS services of " + lapps + " on " + ws + ": " + services.summary());
+            }
             if (https != null) {
                 System.out.println("TLS: " + tls.describe() + (https.http2() ? ", HTTP/2 and HTTP/1.1" : ", HTTP/1.1"));
                 if (https.plainHttp() != HttpsOptions.PlainHttp.OFF) {

@@ -150,8 +150,13 @@ class ApogeeCommandTest {
 
     /** Starts "apogee serve" in its own JVM and returns it with the port it printed. */
     private static Object[] serve(Path target, String... jvmArgs) throws Exception {
+        return serveWith(List.of(target.toString()), jvmArgs);
+    }
+
+    private static Object[] serveWith(List<String> args, String... jvmArgs) throws Exception {
         List<String> cmd = java(jvmArgs);
-        cmd.addAll(List.of("serve", "--port", "0", "--shutdown-timeout", "10", target.toString()));
+        cmd.addAll(List.of("serve", "--port", "0", "--shutdown-timeout", "10"));
+        cmd.addAll(args);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         String line;
@@ -172,6 +177,64 @@ class ApogeeCommandTest {
         } catch (IOException ignored) {
             // process ended
         }
+    }
+
+    @Test
+    void lappsServicesShareThePortWithTheHttpApps() throws Exception {
+        lappsNextToHttp("undertow");
+    }
+
+    @Test
+    void lappsServicesOnJetty() throws Exception {
+        lappsNextToHttp("jetty");
+    }
+
+    private void lappsNextToHttp(String serverLibrary) throws Exception {
+        Path lapps = Path.of("../examples/lapps/conf/lapps.json");
+        Object[] s = serveWith(List.of("--server", serverLibrary, "--lapps", lapps.toString(), docRoot().toString()));
+        Process p = (Process) s[0];
+        int port = (int) s[1];
+        try {
+            HttpClient client = HttpClient.newHttpClient();
+            HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/static/hello.txt")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode());
+            java.util.concurrent.CompletableFuture<String> echoed = new java.util.concurrent.CompletableFuture<>();
+            java.net.http.WebSocket ws = client.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + port + "/echo"),
+                    new java.net.http.WebSocket.Listener() {
+                        @Override public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket w, CharSequence data, boolean last) {
+                            echoed.complete(data.toString());
+                            return null;
+                        }
+                    }).get(10, TimeUnit.SECONDS);
+            ws.sendText("over the same port", true).join();
+            assertEquals("over the same port", echoed.get(10, TimeUnit.SECONDS));
+            try (RawHttp raw = new RawHttp(port)) {
+                raw.send("GET /nowhere HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                        + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
+                String answer = raw.readUntil("\r\n\r\n", new StringBuilder());
+                assertTrue(answer.startsWith("HTTP/1.1 404"), answer);
+            }
+            p.destroy();
+            assertTrue(p.waitFor(15, TimeUnit.SECONDS), "stops on SIGTERM");
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    @Test
+    void lappsWithoutAnAppAndBadConfigs(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("bad.json"), "{ \"services\": ");
+        Result r = run(Map.of(), dir, "serve", "--lapps", "bad.json");
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("--lapps bad.json: lapps.json: parse error"), r.err());
+        Files.writeString(dir.resolve("missing.json"), "{ \"services\": { \"ghost\": { \"standalone\": true, \"instances\": 1, \"auto_start\": true } } }");
+        r = run(Map.of(), dir, "serve", "--port", "0", "--lapps", "missing.json");
+        assertEquals(1, r.status());
+        assertTrue(r.err().contains("ghost: module file not found"), r.err());
+        r = run(Map.of(), dir, "serve");
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("give an app TARGET, --lapps FILE, or both"), r.err());
     }
 
     private static Path docRoot() throws Exception {

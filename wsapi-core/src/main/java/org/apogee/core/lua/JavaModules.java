@@ -11,7 +11,8 @@ import org.luaj.vm2.lib.OneArgFunction;
 
 /**
  * Lua modules implemented in Java, offered to every state through {@code package.preload}, so
- * {@code require "name"} builds them on first use in that state.
+ * {@code require "name"} builds them on first use in that state. Other modules on the class path
+ * add theirs as {@link LuaModuleProvider} services.
  */
 final class JavaModules {
 

@@ -1,6 +1,7 @@
 package org.apogee.server.jetty;
 
 import java.time.Duration;
+import java.util.function.BiFunction;
 
 import org.apogee.core.WsapiHost;
 import org.apogee.server.HttpsOptions;
@@ -17,10 +18,13 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 
 /**
@@ -40,7 +44,18 @@ public final class JettyServer implements RunningServer {
     }
 
     public static JettyServer start(WsapiHost host, String bindAddress, int port) throws Exception {
-        return start(host, bindAddress, port, null);
+        return start(host, bindAddress, port, null, (server, next) -> next);
+    }
+
+    /** HTTP and HTTPS as {@link #start(WsapiHost, String, int, HttpsOptions, BiFunction)}, nothing around the apps. */
+    public static JettyServer start(WsapiHost host, String bindAddress, int port, HttpsOptions https) throws Exception {
+        return start(host, bindAddress, port, https, (server, next) -> next);
+    }
+
+    /** Plain HTTP with {@code outer} wrapped around the WSAPI handler (for example WebSocket upgrades). */
+    public static JettyServer start(WsapiHost host, String bindAddress, int port,
+                                    BiFunction<Server, Handler, Handler> outer) throws Exception {
+        return start(host, bindAddress, port, null, outer);
     }
 
     /**
@@ -48,9 +63,13 @@ public final class JettyServer implements RunningServer {
      * ({@code https.port()}); the plain port then listens only unless {@code https.plainHttp()} is
      * {@code OFF}. The certificate and key are loaded and checked before anything listens.
      *
+     * {@code outer} is wrapped around the WSAPI handler (for example WebSocket upgrades); {@code host}
+     * may be null: then only what {@code outer} handles is served and everything else is a 404.
+     *
      * @throws org.apogee.server.tls.TlsConfigException when the certificate, key or keystore cannot be used
      */
-    public static JettyServer start(WsapiHost host, String bindAddress, int port, HttpsOptions https) throws Exception {
+    public static JettyServer start(WsapiHost host, String bindAddress, int port, HttpsOptions https,
+                                    BiFunction<Server, Handler, Handler> outer) throws Exception {
         TlsContext tls = https == null ? null : https.tls().load();
         Server server = new Server();
         HttpConfiguration http = new HttpConfiguration();
@@ -72,6 +91,18 @@ public final class JettyServer implements RunningServer {
             tlsConnector.setPort(https.port());
             server.addConnector(tlsConnector);
         }
+        Handler handler = outer.apply(server, host == null ? notFound() : context(host));
+        if (https != null && https.plainHttp() == HttpsOptions.PlainHttp.REDIRECT) {
+            ServerConnector secure = tlsConnector;
+            handler = new JettyHttpsRedirect(handler, secure::getLocalPort);
+        }
+        server.setHandler(new GracefulHandler(handler));
+        server.setStopTimeout(10_000);
+        server.start();
+        return new JettyServer(server, connector, tlsConnector);
+    }
+
+    private static ServletContextHandler context(WsapiHost host) {
         ServletContextHandler context = new ServletContextHandler("/");
         ServletHolder holder = new ServletHolder("apogee", new WsapiServlet(host));
         holder.setAsyncSupported(true);
@@ -79,15 +110,17 @@ public final class JettyServer implements RunningServer {
         context.getServletHandler().setDecodeAmbiguousURIs(true);
         // the core refuses oversized bodies with a 413 itself
         context.setMaxFormContentSize(-1);
-        Handler handler = context;
-        if (https != null && https.plainHttp() == HttpsOptions.PlainHttp.REDIRECT) {
-            ServerConnector secure = tlsConnector;
-            handler = new JettyHttpsRedirect(context, secure::getLocalPort);
-        }
-        server.setHandler(new GracefulHandler(handler));
-        server.setStopTimeout(10_000);
-        server.start();
-        return new JettyServer(server, connector, tlsConnector);
+        return context;
+    }
+
+    private static Handler notFound() {
+        return new Handler.Abstract() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) {
+                Response.writeError(request, response, callback, 404);
+                return true;
+            }
+        };
     }
 
     private static ServerConnector tlsConnector(Server server, HttpConfiguration http, TlsContext tls, boolean http2) {

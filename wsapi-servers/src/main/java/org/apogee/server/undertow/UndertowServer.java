@@ -5,7 +5,11 @@ import java.time.Duration;
 
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
+import io.undertow.server.HandlerWrapper;
+import io.undertow.server.HttpHandler;
 import io.undertow.server.handlers.GracefulShutdownHandler;
+import io.undertow.server.handlers.ResponseCodeHandler;
+import org.apogee.core.HostConfig;
 import org.apogee.core.WsapiHost;
 import org.apogee.server.HttpsOptions;
 import org.apogee.server.RunningServer;
@@ -36,7 +40,17 @@ public final class UndertowServer implements RunningServer {
 
     /** Starts listening on plain HTTP; port 0 picks a free port (see {@link #port()}). */
     public static UndertowServer start(WsapiHost host, String bindAddress, int port) {
-        return start(host, bindAddress, port, null);
+        return start(host, bindAddress, port, null, next -> next);
+    }
+
+    /** HTTP and HTTPS as {@link #start(WsapiHost, String, int, HttpsOptions, HandlerWrapper)}, nothing around the apps. */
+    public static UndertowServer start(WsapiHost host, String bindAddress, int port, HttpsOptions https) {
+        return start(host, bindAddress, port, https, next -> next);
+    }
+
+    /** Plain HTTP with {@code outer} wrapped around the WSAPI handler (for example WebSocket upgrades). */
+    public static UndertowServer start(WsapiHost host, String bindAddress, int port, HandlerWrapper outer) {
+        return start(host, bindAddress, port, null, outer);
     }
 
     /**
@@ -44,11 +58,17 @@ public final class UndertowServer implements RunningServer {
      * ({@code https.port()}); the plain port then listens only unless {@code https.plainHttp()} is
      * {@code OFF}. The certificate and key are loaded and checked before anything listens.
      *
+     * {@code outer} is wrapped around the WSAPI handler (for example WebSocket upgrades); {@code host}
+     * may be null: then only what {@code outer} handles is served and everything else is a 404.
+     *
      * @throws org.apogee.server.tls.TlsConfigException when the certificate, key or keystore cannot be used
      */
-    public static UndertowServer start(WsapiHost host, String bindAddress, int port, HttpsOptions https) {
+    public static UndertowServer start(WsapiHost host, String bindAddress, int port, HttpsOptions https,
+                                       HandlerWrapper outer) {
         TlsContext tls = https == null ? null : https.tls().load();
-        GracefulShutdownHandler shutdown = new GracefulShutdownHandler(new UndertowAdapter(host));
+        HttpHandler app = host == null ? ResponseCodeHandler.HANDLE_404 : new UndertowAdapter(host);
+        long maxBody = host == null ? HostConfig.DEFAULT_MAX_BODY : host.config().maxBodyBytes();
+        GracefulShutdownHandler shutdown = new GracefulShutdownHandler(outer.wrap(app));
         int cores = Runtime.getRuntime().availableProcessors();
         BufferPool buffers = BufferPool.create();
         Undertow.Builder builder = Undertow.builder()
@@ -59,7 +79,7 @@ public final class UndertowServer implements RunningServer {
                 .setServerOption(UndertowOptions.MAX_HEADER_SIZE, MAX_HEADER_BYTES)
                 .setServerOption(UndertowOptions.ALWAYS_SET_DATE, true)
                 // the core refuses oversized bodies with a 413; Undertow's own cut-off comes later
-                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, host.config().maxBodyBytes() + 64 * 1024)
+                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, maxBody + 64 * 1024)
                 .setHandler(shutdown);
         Undertow[] started = new Undertow[1];
         if (https == null || https.plainHttp() != HttpsOptions.PlainHttp.OFF) {
