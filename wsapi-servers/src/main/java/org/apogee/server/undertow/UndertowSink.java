@@ -21,7 +21,10 @@ import org.xnio.channels.StreamSinkChannel;
  * <p>{@link #finish()} hands the end of the exchange (the last chunk of a chunked body, then the
  * switch to the connection's next request) to the connection's I/O thread. Ending it on the virtual
  * thread made the I/O thread, woken by the client's next request, spin against the virtual thread
- * in Undertow's request-state handshake.
+ * in Undertow's request-state handshake. A body with a declared length ends the exchange when its
+ * last byte is flushed, so that last flush is left to the I/O thread too: the blocking write has
+ * already handed the bytes to the connection, and what the socket could not take at once goes out
+ * when the exchange ends, right after the app's iterator has finished.
  */
 final class UndertowSink implements ResponseSink {
 
@@ -29,6 +32,7 @@ final class UndertowSink implements ResponseSink {
     private final UndertowAdapter.RequestBody body;
     private StreamSinkChannel channel;
     private boolean headWithoutLength;
+    private long remaining = -1;   // body bytes still due when the length was declared, else -1
 
     UndertowSink(HttpServerExchange exchange, UndertowAdapter.RequestBody body) {
         this.exchange = exchange;
@@ -45,6 +49,7 @@ final class UndertowSink implements ResponseSink {
             map.add(HttpString.tryFromString(h.name()), h.value());
         }
         if (contentLength >= 0) {
+            remaining = contentLength;
             exchange.setResponseContentLength(contentLength);
         } else {
             headWithoutLength = headOnly;
@@ -59,11 +64,12 @@ final class UndertowSink implements ResponseSink {
     @Override
     public void write(byte[] bytes, int offset, int length) throws IOException {
         Channels.writeBlocking(channel(), ByteBuffer.wrap(bytes, offset, length));
+        if (remaining > 0) remaining -= length;
     }
 
     @Override
     public void flush() throws IOException {
-        if (channel != null) Channels.flushBlocking(channel);
+        if (channel != null && remaining != 0) Channels.flushBlocking(channel);
     }
 
     @Override
