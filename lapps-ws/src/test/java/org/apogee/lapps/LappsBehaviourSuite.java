@@ -341,6 +341,19 @@ abstract class LappsBehaviourSuite {
     }
 
     @Test
+    void wsCloseChecksCodesAndFitsTheReason() throws Exception {
+        try (TestClient c = connect("/probe")) {
+            c.cbor(request("close", 999L, "no"));
+            assertEquals(Json.array(false, "ws:close: the code must be 1000-1011 or 3000-4999"),
+                    ((Json.JsonObject) c.nextCbor()).get("result"), "999 is refused");
+            c.cbor(request("close", 1006L, "é".repeat(100))); // the reply after ws:close is not sent
+            assertEquals(1000, c.awaitClose(), "1006 may not be sent: it goes out as 1000");
+            assertTrue(c.messages.isEmpty(), "nothing is sent after ws:close");
+            assertTrue(c.closeReason.getBytes(StandardCharsets.UTF_8).length <= 123, c.closeReason);
+        }
+    }
+
+    @Test
     void readingPausesWhileTheInstanceIsBusyAndResumesInOrder() throws Exception {
         try (TestClient c = connect("/probe")) {
             c.cbor(request("sleep", 1500L));
