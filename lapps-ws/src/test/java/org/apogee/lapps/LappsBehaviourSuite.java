@@ -233,6 +233,31 @@ abstract class LappsBehaviourSuite {
     }
 
     @Test
+    void blobBroadcastOfAStandaloneService() throws Exception {
+        try (TestClient c = connect("/probe")) {
+            c.cbor(request("subscribe", 2000L)); // broadcast_blob's channel; it sends every 5 s
+            assertEquals(Json.array(true), ((Json.JsonObject) c.nextCbor()).get("result"));
+            Json.JsonObject blob = (Json.JsonObject) c.nextCbor();
+            assertEquals(6.0, Json.toDouble(blob.get("cid")));
+            Json.JsonArray message = (Json.JsonArray) blob.get("message");
+            assertEquals(6, message.size());
+            assertTrue(((String) message.get(5)).length() > 4000, "the blob");
+        }
+    }
+
+    @Test
+    void lappsLogoutClosesTheConnection() throws Exception {
+        try (TestClient c = connect("/echo_lapps")) {
+            c.cbor(request("login", Json.object("user", "guest", "password", "guest")));
+            Object authkey = ((Json.JsonObject) ((Json.JsonArray) ((Json.JsonObject) c.nextCbor()).get("result")).get(0)).get("authkey");
+            Json.JsonObject logout = request("logout", Json.object("authkey", authkey));
+            logout.put("cid", 3L);
+            c.cbor(logout);
+            assertEquals(1000, c.awaitClose());
+        }
+    }
+
+    @Test
     void lappsWrongPasswordGetsErrorAndClose() throws Exception {
         try (TestClient c = connect("/echo_lapps")) {
             c.cbor(request("login", Json.object("user", "admin", "password", "nope")));
