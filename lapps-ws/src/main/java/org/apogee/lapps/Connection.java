@@ -112,13 +112,32 @@ public final class Connection {
         return peer.remoteAddress();
     }
 
-    /** Sends a close frame (once) and drops the socket if the client does not complete the handshake in time. */
+    /** Close codes Lua may ask for: 1000-1011 and 3000-4999 (as the original server accepts). */
+    static boolean validCloseCode(int code) {
+        return (code >= 1000 && code <= 1011) || (code >= 3000 && code <= 4999);
+    }
+
+    /**
+     * Sends a close frame (once) and drops the socket if the client does not complete the
+     * handshake in time. 1004-1006 may not go on the wire (RFC 6455) and are sent as 1000.
+     */
     void close(int code, String reason) {
         if (!closeSent.compareAndSet(false, true)) return;
-        peer.close(code, reason == null ? "" : reason);
+        if (code >= 1004 && code <= 1006) code = 1000;
+        peer.close(code, fitReason(reason));
         service.host().timer().schedule(() -> {
             if (!ended.get()) peer.abort();
         }, CLOSE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /** A close reason cut to the 123 bytes a close frame has room for, at a character boundary. */
+    static String fitReason(String reason) {
+        if (reason == null) return "";
+        byte[] b = reason.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (b.length <= 123) return reason;
+        int n = 123;
+        while (n > 0 && (b[n] & 0xc0) == 0x80) n--;
+        return new String(b, 0, n, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** Closes for a server-side error: later messages of this connection are not delivered. */

@@ -53,6 +53,7 @@ final class HandlerSocket {
         ws.set("close", new VarArgFunction() {
             @Override public Varargs invoke(Varargs args) {
                 int code = args.arg(2).optint(1000);
+                if (!Connection.validCloseCode(code)) return WsModule.fail("ws:close: the code must be 1000-1011 or 3000-4999");
                 String reason = args.arg(3).isstring() ? new String(WsModule.bytes(args.arg(3).checkstring()), StandardCharsets.UTF_8) : "";
                 if (!c.isOpen()) return WsModule.fail("closed");
                 c.close(code, reason);

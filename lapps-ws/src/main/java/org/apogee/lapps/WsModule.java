@@ -68,7 +68,7 @@ final class WsModule {
                 if (!h.isnumber()) return fail("ws:close: the handler must be a number");
                 LuaValue code = args.arg(3);
                 int cv = code.isnumber() ? (int) code.todouble() : -1;
-                if (!code.isnumber() || code.todouble() != cv || !((cv >= 1000 && cv <= 1011) || (cv >= 3000 && cv <= 4999))) {
+                if (!code.isnumber() || code.todouble() != cv || !Connection.validCloseCode(cv)) {
                     return fail("ws:close: the code must be 1000-1011 or 3000-4999");
                 }
                 String reason = "";

@@ -233,6 +233,31 @@ abstract class LappsBehaviourSuite {
     }
 
     @Test
+    void blobBroadcastOfAStandaloneService() throws Exception {
+        try (TestClient c = connect("/probe")) {
+            c.cbor(request("subscribe", 2000L)); // broadcast_blob's channel; it sends every 5 s
+            assertEquals(Json.array(true), ((Json.JsonObject) c.nextCbor()).get("result"));
+            Json.JsonObject blob = (Json.JsonObject) c.nextCbor();
+            assertEquals(6.0, Json.toDouble(blob.get("cid")));
+            Json.JsonArray message = (Json.JsonArray) blob.get("message");
+            assertEquals(6, message.size());
+            assertTrue(((String) message.get(5)).length() > 4000, "the blob");
+        }
+    }
+
+    @Test
+    void lappsLogoutClosesTheConnection() throws Exception {
+        try (TestClient c = connect("/echo_lapps")) {
+            c.cbor(request("login", Json.object("user", "guest", "password", "guest")));
+            Object authkey = ((Json.JsonObject) ((Json.JsonArray) ((Json.JsonObject) c.nextCbor()).get("result")).get(0)).get("authkey");
+            Json.JsonObject logout = request("logout", Json.object("authkey", authkey));
+            logout.put("cid", 3L);
+            c.cbor(logout);
+            assertEquals(1000, c.awaitClose());
+        }
+    }
+
+    @Test
     void lappsWrongPasswordGetsErrorAndClose() throws Exception {
         try (TestClient c = connect("/echo_lapps")) {
             c.cbor(request("login", Json.object("user", "admin", "password", "nope")));
@@ -338,6 +363,19 @@ abstract class LappsBehaviourSuite {
             closedHandler = (long) Json.toDouble(((Json.JsonArray) ((Json.JsonObject) c.nextCbor()).get("result")).get(0));
         }
         assertNotNull(awaitEvent("disconnect", closedHandler), "onDisconnect after a close handshake");
+    }
+
+    @Test
+    void wsCloseChecksCodesAndFitsTheReason() throws Exception {
+        try (TestClient c = connect("/probe")) {
+            c.cbor(request("close", 999L, "no"));
+            assertEquals(Json.array(false, "ws:close: the code must be 1000-1011 or 3000-4999"),
+                    ((Json.JsonObject) c.nextCbor()).get("result"), "999 is refused");
+            c.cbor(request("close", 1006L, "é".repeat(100))); // the reply after ws:close is not sent
+            assertEquals(1000, c.awaitClose(), "1006 may not be sent: it goes out as 1000");
+            assertTrue(c.messages.isEmpty(), "nothing is sent after ws:close");
+            assertTrue(c.closeReason.getBytes(StandardCharsets.UTF_8).length <= 123, c.closeReason);
+        }
     }
 
     @Test

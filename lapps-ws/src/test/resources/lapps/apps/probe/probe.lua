@@ -37,10 +37,14 @@ probe.onMessage = function(handler, kind, message)
     record("flooded", handler, { refused })
     return true
   end
+  if method == "close" then -- params: code, reason
+    reply(handler, { ws:close(handler, message.params[1], message.params[2]) })
+    return true
+  end
   if method == "sleep" then nap:new():usleep(message.params[1] * 1000) reply(handler, { true }) return true end
   if method == "size" then reply(handler, { #message.params[1] }) return true end
   if method == "add" then reply(handler, { message.params[1] + message.params[2] }) return true end
-  if method == "subscribe" then reply(handler, { bcast:subscribe(3000, handler) }) return true end
+  if method == "subscribe" then reply(handler, { bcast:subscribe(message.params and message.params[1] or 3000, handler) }) return true end
   if method == "fanout" then
     local oon = nljson.decode('{ "cid": 7, "message": [] }')
     oon.message = message.params

@@ -40,7 +40,7 @@ public final class Cbor {
 
     public static byte[] encode(Object v) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(64);
-        try (CBORGenerator g = (CBORGenerator) FACTORY.createGenerator(out)) {
+        try (CBORGenerator g = FACTORY.createGenerator(out)) {
             write(g, v);
         } catch (IOException e) {
             throw new IllegalStateException("CBOR encoding failed: " + e.getMessage(), e);
@@ -79,7 +79,7 @@ public final class Cbor {
 
     public static Object decode(byte[] data, int offset, int length) throws MalformedException {
         if (length == 0) throw new MalformedException("empty message");
-        try (CBORParser p = (CBORParser) FACTORY.createParser(data, offset, length)) {
+        try (CBORParser p = FACTORY.createParser(data, offset, length)) {
             JsonToken t = p.nextToken();
             if (t == null) throw new MalformedException("empty message");
             Object v = read(p, t);

@@ -117,6 +117,7 @@ public final class LappsUndertowHandler implements HttpHandler {
         }
 
         @Override
+        @SuppressWarnings("deprecation") // Undertow's BufferedBinaryMessage still hands out XNIO's Pooled
         protected void onFullBinaryMessage(WebSocketChannel channel, BufferedBinaryMessage message) {
             try (Pooled<ByteBuffer[]> data = message.getData()) {
                 ByteBuffer[] buffers = data.getResource();
