@@ -20,6 +20,7 @@ final class JavaModules {
     static {
         // name -> factory; each factory builds the module table for one state
         MODULES.put("apogee.multipart", MultipartLib::create);
+        MODULES.put("apogee.config", ConfigLib::create);
         for (LuaModuleProvider provider : ServiceLoader.load(LuaModuleProvider.class, JavaModules.class.getClassLoader())) {
             MODULES.putAll(provider.modules());
         }
