@@ -1,0 +1,112 @@
+package org.apogee.filters.logging;
+
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * An append-only log file shared by every Lua state of the process: each {@link #write} appends
+ * whole lines in one system call, so lines from concurrent requests never interleave.
+ *
+ * <p>Rotation-friendly: at most once a second a write checks that the path still names the file it
+ * has open; when logrotate (or anyone) moved or deleted it, the file is reopened at the path, so no
+ * signal or copytruncate is needed.
+ */
+public final class LogFile {
+
+    private static final System.Logger LOG = System.getLogger("apogee.logging");
+    private static final ConcurrentHashMap<Path, LogFile> OPEN = new ConcurrentHashMap<>();
+    private static final LogFile STDERR = new LogFile(null, System.err);
+    private static final LogFile STDOUT = new LogFile(null, System.out);
+    private static final long CHECK_EVERY_MILLIS = 1000;
+
+    private final Path path;
+    private OutputStream out;
+    private Object fileKey;
+    private long lastCheck;
+    private boolean failing;
+
+    private LogFile(Path path, OutputStream out) {
+        this.path = path;
+        this.out = out;
+    }
+
+    /** The shared log at {@code path} (absolute), opened for appending on first use; folders are created. */
+    public static LogFile at(Path path) {
+        Path p = path.toAbsolutePath().normalize();
+        return OPEN.computeIfAbsent(p, LogFile::open);
+    }
+
+    public static LogFile stderr() {
+        return STDERR;
+    }
+
+    public static LogFile stdout() {
+        return STDOUT;
+    }
+
+    private static LogFile open(Path p) {
+        LogFile f = new LogFile(p, null);
+        try {
+            f.reopen();
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot open the log file " + p + ": " + e.getMessage(), e);
+        }
+        return f;
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    private void reopen() throws IOException {
+        if (path.getParent() != null) Files.createDirectories(path.getParent());
+        OutputStream old = out;
+        out = new FileOutputStream(path.toFile(), true);
+        fileKey = key(path);
+        if (old != null) {
+            try {
+                old.close();
+            } catch (IOException ignored) {
+                // the old file is gone anyway
+            }
+        }
+    }
+
+    private static Object key(Path p) {
+        try {
+            return Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** Appends {@code bytes} (one or more complete lines). Never throws: a failing log is reported once. */
+    public synchronized void write(byte[] bytes, int offset, int length) {
+        try {
+            if (path != null) {
+                long now = System.currentTimeMillis();
+                if (now - lastCheck >= CHECK_EVERY_MILLIS) {
+                    lastCheck = now;
+                    Object k = key(path);
+                    if (k == null || !Objects.equals(k, fileKey)) reopen();
+                }
+            }
+            out.write(bytes, offset, length);
+            if (out instanceof PrintStream ps) ps.flush();
+            failing = false;
+        } catch (IOException e) {
+            if (!failing) {
+                failing = true;
+                LOG.log(System.Logger.Level.ERROR, "cannot write the log file " + path + ": " + e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package org.apogee.filters.logging;
+
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+
+import org.apogee.core.lua.LuaState;
+import org.luaj.vm2.LuaError;
+import org.luaj.vm2.LuaString;
+import org.luaj.vm2.LuaTable;
+import org.luaj.vm2.LuaValue;
+import org.luaj.vm2.Varargs;
+import org.luaj.vm2.lib.OneArgFunction;
+import org.luaj.vm2.lib.VarArgFunction;
+import org.luaj.vm2.lib.ZeroArgFunction;
+
+/**
+ * {@code require "wsapi.filters.logfile"}: shared log files and the clock the logging filter needs.
+ *
+ * <pre>
+ * local log = logfile.open("logs/access.log")  -- relative to the state's working directory;
+ *                                              -- "stderr" or "stdout" for those streams
+ * log:write(line)                              -- appends line and a newline, atomically
+ * logfile.time_local()                         -- "[10/Oct/2000:13:55:36 +0000]", as in Apache's %t
+ * logfile.clock()                              -- a monotonic clock, in microseconds
+ * </pre>
+ */
+public final class LogFileModule {
+
+    private static final DateTimeFormatter CLF = DateTimeFormatter.ofPattern("'['dd/MMM/yyyy:HH:mm:ss Z']'", Locale.ROOT);
+    private static final ZoneId ZONE = ZoneId.systemDefault();
+    private static volatile long cachedSecond = Long.MIN_VALUE;
+    private static volatile LuaString cachedTime = LuaValue.valueOf("");
+
+    private LogFileModule() {}
+
+    public static LuaValue create(LuaState state) {
+        LuaTable m = new LuaTable();
+        m.set("open", new OneArgFunction() {
+            @Override public LuaValue call(LuaValue name) {
+                String n = name.checkjstring();
+                LogFile f = switch (n) {
+                    case "stderr" -> LogFile.stderr();
+                    case "stdout" -> LogFile.stdout();
+                    default -> {
+                        try {
+                            yield LogFile.at(state.resolve(n));
+                        } catch (IllegalArgumentException e) {
+                            throw new LuaError(e.getMessage());
+                        }
+                    }
+                };
+                return writer(f, n);
+            }
+        });
+        m.set("time_local", new ZeroArgFunction() {
+            @Override public LuaValue call() {
+                return timeLocal();
+            }
+        });
+        m.set("clock", new ZeroArgFunction() {
+            @Override public LuaValue call() {
+                return LuaValue.valueOf((double) (System.nanoTime() / 1000));
+            }
+        });
+        return m;
+    }
+
+    static LuaString timeLocal() {
+        long now = System.currentTimeMillis();
+        long second = now / 1000;
+        if (second != cachedSecond) {
+            cachedTime = LuaValue.valueOf(CLF.format(ZonedDateTime.ofInstant(Instant.ofEpochSecond(second), ZONE)));
+            cachedSecond = second;
+        }
+        return cachedTime;
+    }
+
+    private static LuaTable writer(LogFile f, String name) {
+        LuaTable o = new LuaTable();
+        o.set("name", name);
+        o.set("write", new VarArgFunction() {
+            @Override public Varargs invoke(Varargs a) {
+                LuaString line = a.checkstring(2);
+                byte[] b = new byte[line.m_length + 1];
+                System.arraycopy(line.m_bytes, line.m_offset, b, 0, line.m_length);
+                b[line.m_length] = '\n';
+                f.write(b, 0, b.length);
+                return NONE;
+            }
+        });
+        return o;
+    }
+}
