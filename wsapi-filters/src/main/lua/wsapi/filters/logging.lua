@@ -10,7 +10,7 @@
 --
 -- Formats use Apache's directives: %h remote address, %l "-", %u REMOTE_USER, %t time,
 -- %r request line, %s or %>s status, %b body bytes ("-" for none), %B body bytes, %D time taken
--- in microseconds, %T in seconds, %m method, %U path, %q query ("?..." or ""), %H protocol,
+-- in microseconds, %T in seconds, %m method, %U path as requested, %q query ("?..." or ""), %H protocol,
 -- %v server name, %p port, %{Name}i a request header, %{Name}o a response header, %% a "%".
 -- "common" is '%h %l %u %t "%r" %>s %b'; "combined" adds ' "%{Referer}i" "%{User-Agent}i"';
 -- the *_time formats add ' %D'.
@@ -92,7 +92,11 @@ local simple = {
   D = function(r) return format("%d", r.elapsed) end,
   T = function(r) return format("%d", math.floor(r.elapsed / 1000000)) end,
   m = function(r) return escape(r.env.REQUEST_METHOD) end,
-  U = function(r) return escape((r.env.SCRIPT_NAME or "") .. (r.env.PATH_INFO or "")) end,
+  U = function(r)
+    local uri = r.env.REQUEST_URI
+    if uri == nil or uri == "" then return escape((r.env.SCRIPT_NAME or "") .. (r.env.PATH_INFO or "")) end
+    return escape((match(uri, "^[^?]*")))
+  end,
   q = function(r) local q = r.env.QUERY_STRING if q == nil or q == "" then return "" end return "?" .. escape(q) end,
   H = function(r) return escape(r.env.SERVER_PROTOCOL) end,
   v = function(r) return dash(r.env.SERVER_NAME) end,

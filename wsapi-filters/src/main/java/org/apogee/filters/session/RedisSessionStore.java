@@ -86,6 +86,8 @@ public final class RedisSessionStore implements SessionStore {
         pool.setMaxIdle(config.poolSize());
         pool.setMaxWait(config.connectTimeout());
         pool.setBlockWhenExhausted(true);
+        // JMX registration starts the platform MBean server: seconds of startup for nothing here
+        pool.setJmxEnabled(false);
         this.client = RedisClient.builder()
                 .hostAndPort(new HostAndPort(uri.getHost(), port))
                 .clientConfig(client.build())
@@ -144,19 +146,17 @@ public final class RedisSessionStore implements SessionStore {
 
     private <T> T call(String what, Command<T> command) {
         long now = System.currentTimeMillis();
-        if (now < failingUntil) {
-            throw new SessionStoreUnavailable("the session store is unavailable (" + where + " failed less than a second ago)");
-        }
+        if (now < failingUntil) throw new SessionStoreUnavailable();
         try {
             return command.run();
         } catch (JedisException e) {
             if (e instanceof JedisConnectionException) failingUntil = System.currentTimeMillis() + BACKOFF_MILLIS;
-            String message = "the session store is unavailable (" + where + ", " + what + " failed: " + rootMessage(e) + ")";
             if (now - lastLogged > 5000) {
                 lastLogged = now;
-                LOG.log(System.Logger.Level.ERROR, message);
+                LOG.log(System.Logger.Level.ERROR, "the session store is unavailable: " + where + ", " + what + " failed: "
+                        + rootMessage(e) + (e instanceof JedisConnectionException ? " (failing fast for a second; logged at most every 5 s)" : ""));
             }
-            throw new SessionStoreUnavailable(message);
+            throw new SessionStoreUnavailable();
         }
     }
 

@@ -9,7 +9,10 @@ import org.apogee.core.lua.HttpError;
  */
 public final class SessionStoreUnavailable extends HttpError {
 
-    public SessionStoreUnavailable(String message) {
-        super(503, message);
+    /** What the client and the app see; the log has the details (which store, what failed). */
+    public static final String MESSAGE = "The session store is unavailable; try again shortly.";
+
+    public SessionStoreUnavailable() {
+        super(503, MESSAGE);
     }
 }
