@@ -2,7 +2,8 @@
 --
 --   local logging = require "wsapi.filters.logging"
 --   app = logging(app, {
---     file = "logs/access.log",   -- relative to the app's folder; "stderr" (the default) or "stdout"
+--     file = "logs/access.log",   -- relative to the app's folder; "stderr" (the default) or "stdout";
+--                                 -- false: no access log (only error_file)
 --     format = "combined_time",   -- "common", "combined", "common_time", "combined_time" or your own
 --     error_file = "logs/error.log", -- where env.error:write goes (default: the server log)
 --     name = "shop",              -- the app's name in error lines (default: SCRIPT_NAME, or "/")
@@ -178,7 +179,8 @@ local function new(app, options)
   app = require("wsapi.filters").app_function(app, "logging: the app")
   local fmt = options.format or "combined_time"
   local line = M.compile(M.formats[fmt] or fmt)
-  local access = options.file == false and nil or logfile.open(options.file or "stderr")
+  local access
+  if options.file ~= false then access = logfile.open(options.file or "stderr") end
   local errors = options.error_file and logfile.open(options.error_file)
   local app_name = options.name
 

@@ -64,12 +64,13 @@ class FilterSpecTest {
         }));
     }
 
-    /** The sample apps of the project (examples/), which the lint spec runs. */
+    /** The sample apps of the project (examples/), which the lint and example specs run. */
     static void copySamples(Path to) throws IOException {
         Files.createDirectories(to);
         Path examples = Path.of("..", "examples");
         Files.copy(examples.resolve("hello.lua"), to.resolve("hello.lua"));
         copy(examples.resolve("hello-war/src/main/lua"), to.resolve("hello-war"));
+        copy(examples.resolve("filters"), to.resolve("filters"));
     }
 
     static void copy(Path from, Path to) throws IOException {

@@ -113,14 +113,12 @@ public final class CryptoModule {
                 for (int i = signed.length - 1; i >= 0; i--) if (signed[i] == '.') { dot = i; break; }
                 if (dot <= 0 || dot == signed.length - 1) return NIL;
                 byte[] value = java.util.Arrays.copyOfRange(signed, 0, dot);
-                byte[] given;
-                try {
-                    given = Base64.getUrlDecoder().decode(java.util.Arrays.copyOfRange(signed, dot + 1, signed.length));
-                } catch (IllegalArgumentException e) {
-                    return NIL;
-                }
+                byte[] given = java.util.Arrays.copyOfRange(signed, dot + 1, signed.length);
+                // compare the text of the signature, not its decoding: base64 has several spellings
+                // of the same bytes, and a signature must have exactly one
                 for (Mac mac : macs) {
-                    if (MessageDigest.isEqual(mac.doFinal(value), given)) return LuaString.valueUsing(value);
+                    byte[] expected = B64.encode(mac.doFinal(value));
+                    if (MessageDigest.isEqual(expected, given)) return LuaString.valueUsing(value);
                 }
                 return NIL;
             }

@@ -20,9 +20,11 @@ import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 import org.apogee.core.HostConfig;
 import org.apogee.core.WsapiHost;
+import org.apogee.core.lua.LuaRuntime;
 import org.apogee.server.undertow.UndertowServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -233,5 +235,40 @@ class FiltersHttpTest {
         assertEquals(500, r.statusCode());
         String expected = "wsapi.lint: the status must look like 200, \"200\" or \"200 OK\", got \"two hundred\"";
         assertTrue(r.body().replace("&quot;", "\"").contains(expected), r.body());
+    }
+
+    @Test
+    void theExampleStackRunsAsDocumented() throws Exception {
+        Path example = Path.of("..", "examples", "filters", "app.lua").toAbsolutePath().normalize();
+        LuaRuntime.Options lua = new LuaRuntime.Options(null, null, null, false, null,
+                Map.of("APOGEE_SESSION_SECRET", "example-secret-for-the-test-0123456789"));
+        HostConfig config = HostConfig.of(example).withInstances(2).withAcquireTimeout(Duration.ofSeconds(5)).withLua(lua);
+        server = UndertowServer.start(new WsapiHost(config), "127.0.0.1", 0);
+        URI base = URI.create("http://127.0.0.1:" + server.port() + "/");
+        HttpResponse<String> first = get(base);
+        assertEquals(200, first.statusCode(), first.body());
+        assertTrue(first.body().contains("Visit number 1"), first.body());
+        String id = first.headers().firstValue("X-Request-Id").orElseThrow();
+        assertTrue(first.body().contains("request " + id), first.body());
+        String cookie = cookie(first);
+        assertNotNull(cookie);
+        assertTrue(get(base, "Cookie", cookie).body().contains("Visit number 2"));
+        HttpResponse<String> file = get(base.resolve("static/hello.txt"));
+        assertEquals("Served by wsapi.filters.static.\n", file.body());
+        HttpResponse<String> form = get(base.resolve("form"), "Cookie", cookie);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("name=\"csrf_token\" value=\"([^\"]+)\"").matcher(form.body());
+        assertTrue(m.find(), form.body());
+        HttpRequest.Builder post = HttpRequest.newBuilder(base.resolve("form")).header("Cookie", cookie)
+                .header("Content-Type", "application/x-www-form-urlencoded");
+        assertEquals(403, client.send(post.copy().POST(HttpRequest.BodyPublishers.ofString("message=hi")).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode());
+        HttpResponse<String> posted = client.send(post.copy().POST(HttpRequest.BodyPublishers.ofString("message=hi&csrf_token=" + m.group(1))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, posted.statusCode());
+        assertTrue(posted.body().contains("Posted: message=hi"), posted.body());
+        HttpResponse<String> logout = get(base.resolve("logout"), "Cookie", cookie);
+        assertTrue(logout.headers().allValues("Set-Cookie").stream().anyMatch(l -> l.startsWith("apogee_session=;") && l.contains("Max-Age=0")),
+                logout.headers().map().toString());
+        assertTrue(get(base, "Cookie", cookie).body().contains("Visit number 1"), "the session is gone");
     }
 }
