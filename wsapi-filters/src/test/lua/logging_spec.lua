@@ -103,6 +103,16 @@ describe("wsapi.filters.logging", function()
     assert.matches("%[shop%] second$", got[2])
   end)
 
+  it("can keep only the error log", function()
+    local errors = log_path()
+    local app = logging(function(env)
+      env.error:write("only this\n")
+      return 200, {}, nil
+    end, { file = false, error_file = errors, name = "quiet" })
+    fake.request(app, "GET", "/")
+    assert.equals(1, #lines(errors))
+  end)
+
   it("escapes quotes and control bytes", function()
     local path = log_path()
     local app = logging(chunks_app, { file = path, format = "%{X-Evil}i" })

@@ -7,8 +7,8 @@
 --   app = lint(app, { warn = function(message) ... end })  -- where warnings go
 --                                         -- (default: env.error:write)
 --
--- What it checks, each rule beside its check below (the "--##" lines; the source of them all is
--- docs/filters.md and the WSAPI spec, §1):
+-- What it checks, each rule written beside its check below (the "--##" lines; docs/filters.md
+-- lists them all, and a test keeps that list and these lines the same):
 --   the env going in: CGI variables present as strings, SCRIPT_NAME/PATH_INFO split, undefined
 --     keys reading "", env.input and env.error usable;
 --   env.input and env.error as the app uses them: read(n) arguments and results, write arguments;
