@@ -87,15 +87,12 @@ local function load(st)
   if st.loaded then return end
   st.loaded = true
   local o = st.o
-  local values = http.cookies(st.env, o.cookie)
-  for i = 1, #values do
-    local id = o.signer:unsign(values[i])
-    if id and #id == o.id_length and find(id, ID_PATTERN) then
-      local data, created, snapshot = o.store:load(id, o.idle, o.absolute)
-      if data then
-        st.id, st.data, st.created, st.snapshot = id, data, created, snapshot
-        return
-      end
+  local id = o.signer:from_cookie(st.env.HTTP_COOKIE, o.cookie)
+  if id and #id == o.id_length and find(id, ID_PATTERN) then
+    local data, created, snapshot = o.store:load(id, o.idle, o.absolute)
+    if data then
+      st.id, st.data, st.created, st.snapshot = id, data, created, snapshot
+      return
     end
   end
   st.data = {}

@@ -12,8 +12,13 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * An append-only log file shared by every Lua state of the process: each {@link #write} appends
- * whole lines in one system call, so lines from concurrent requests never interleave.
+ * An append-only log file shared by every Lua state of the process. Lines are written whole, so
+ * lines from concurrent requests never interleave.
+ *
+ * <p>Buffered: a line may wait up to the delay its writer asks for (a fraction of a second) and is
+ * then written together with the others, in one system call; a delay of 0 writes at once. A
+ * background thread writes what is due, a full buffer (64 KiB) is written at once, and everything is
+ * written when the JVM shuts down.
  *
  * <p>Rotation-friendly: at most once a second a write checks that the path still names the file it
  * has open; when logrotate (or anyone) moved or deleted it, the file is reopened at the path, so no
@@ -26,12 +31,23 @@ public final class LogFile {
     private static final LogFile STDERR = new LogFile(null, System.err);
     private static final LogFile STDOUT = new LogFile(null, System.out);
     private static final long CHECK_EVERY_MILLIS = 1000;
+    private static final int BUFFER_BYTES = 64 * 1024;
+
+    static {
+        Thread flusher = new Thread(LogFile::flushLoop, "apogee-log-flush");
+        flusher.setDaemon(true);
+        flusher.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(LogFile::flushAll, "apogee-log-flush-at-exit"));
+    }
 
     private final Path path;
     private OutputStream out;
     private Object fileKey;
     private long lastCheck;
     private boolean failing;
+    private final byte[] buffer = new byte[BUFFER_BYTES];
+    private int buffered;
+    private long dueAt = Long.MAX_VALUE;
 
     private LogFile(Path path, OutputStream out) {
         this.path = path;
@@ -88,8 +104,37 @@ public final class LogFile {
         }
     }
 
-    /** Appends {@code bytes} (one or more complete lines). Never throws: a failing log is reported once. */
-    public synchronized void write(byte[] bytes, int offset, int length) {
+    /**
+     * Appends {@code bytes} (one or more complete lines), written at the latest after
+     * {@code delayMillis} (0: now). Never throws: a failing log is reported once.
+     */
+    public synchronized void write(byte[] bytes, int offset, int length, long delayMillis) {
+        if (delayMillis <= 0 || length > BUFFER_BYTES) {
+            flush();
+            writeOut(bytes, offset, length);
+            return;
+        }
+        if (buffered + length > BUFFER_BYTES) flush();
+        System.arraycopy(bytes, offset, buffer, buffered, length);
+        buffered += length;
+        long due = System.currentTimeMillis() + delayMillis;
+        if (due < dueAt) dueAt = due;
+    }
+
+    /** Writes what is buffered. */
+    public synchronized void flush() {
+        if (buffered == 0) return;
+        int n = buffered;
+        buffered = 0;
+        dueAt = Long.MAX_VALUE;
+        writeOut(buffer, 0, n);
+    }
+
+    private synchronized void flushIfDue(long now) {
+        if (now >= dueAt) flush();
+    }
+
+    private void writeOut(byte[] bytes, int offset, int length) {
         try {
             if (path != null) {
                 long now = System.currentTimeMillis();
@@ -108,5 +153,26 @@ public final class LogFile {
                 LOG.log(System.Logger.Level.ERROR, "cannot write the log file " + path + ": " + e.getMessage());
             }
         }
+    }
+
+    private static void flushLoop() {
+        while (true) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                return;
+            }
+            long now = System.currentTimeMillis();
+            for (LogFile f : OPEN.values()) f.flushIfDue(now);
+            STDERR.flushIfDue(now);
+            STDOUT.flushIfDue(now);
+        }
+    }
+
+    /** Writes every buffered line of every log (at shutdown). */
+    public static void flushAll() {
+        for (LogFile f : OPEN.values()) f.flush();
+        STDERR.flush();
+        STDOUT.flush();
     }
 }

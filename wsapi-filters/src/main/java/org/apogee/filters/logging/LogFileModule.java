@@ -13,6 +13,7 @@ import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Varargs;
 import org.luaj.vm2.lib.OneArgFunction;
+import org.luaj.vm2.lib.TwoArgFunction;
 import org.luaj.vm2.lib.VarArgFunction;
 import org.luaj.vm2.lib.ZeroArgFunction;
 
@@ -20,9 +21,13 @@ import org.luaj.vm2.lib.ZeroArgFunction;
  * {@code require "wsapi.filters.logfile"}: shared log files and the clock the logging filter needs.
  *
  * <pre>
- * local log = logfile.open("logs/access.log")  -- relative to the state's working directory;
- *                                              -- "stderr" or "stdout" for those streams
+ * local log = logfile.open("logs/access.log", 0.2) -- relative to the state's working directory;
+ *                                              -- "stderr" or "stdout" for those streams; lines wait
+ *                                              -- at most 0.2 s to be written (0, the default: none)
  * log:write(line)                              -- appends line and a newline, atomically
+ * log:flush()                                  -- writes what waits
+ * local f = logfile.format('%h "%r" %>s %b')    -- an access-log format (see AccessLogFormat)
+ * f:line(env, status, bytes, microseconds, headers)  -- one line for one request
  * logfile.time_local()                         -- "[10/Oct/2000:13:55:36 +0000]", as in Apache's %t
  * logfile.clock()                              -- a monotonic clock, in microseconds
  * </pre>
@@ -38,9 +43,11 @@ public final class LogFileModule {
 
     public static LuaValue create(LuaState state) {
         LuaTable m = new LuaTable();
-        m.set("open", new OneArgFunction() {
-            @Override public LuaValue call(LuaValue name) {
+        m.set("open", new TwoArgFunction() {
+            @Override public LuaValue call(LuaValue name, LuaValue delay) {
                 String n = name.checkjstring();
+                double seconds = delay.optdouble(0);
+                if (!(seconds >= 0)) throw new LuaError("logfile.open: the delay must be a number of seconds >= 0");
                 LogFile f = switch (n) {
                     case "stderr" -> LogFile.stderr();
                     case "stdout" -> LogFile.stdout();
@@ -52,7 +59,26 @@ public final class LogFileModule {
                         }
                     }
                 };
-                return writer(f, n);
+                return writer(f, n, (long) (seconds * 1000));
+            }
+        });
+        m.set("format", new OneArgFunction() {
+            @Override public LuaValue call(LuaValue format) {
+                AccessLogFormat f;
+                try {
+                    f = AccessLogFormat.compile(format.checkjstring());
+                } catch (IllegalArgumentException e) {
+                    throw new LuaError(e.getMessage() + " in the log format '" + format.tojstring() + "'");
+                }
+                LuaTable o = new LuaTable();
+                o.set("source", f.source());
+                o.set("line", new VarArgFunction() {
+                    @Override public Varargs invoke(Varargs a) {
+                        return LuaString.valueUsing(f.format(new AccessLogFormat.Entry(a.arg(2), a.arg(3),
+                                (long) a.optdouble(4, 0), (long) a.optdouble(5, 0), a.arg(6))));
+                    }
+                });
+                return o;
             }
         });
         m.set("time_local", new ZeroArgFunction() {
@@ -78,7 +104,7 @@ public final class LogFileModule {
         return cachedTime;
     }
 
-    private static LuaTable writer(LogFile f, String name) {
+    private static LuaTable writer(LogFile f, String name, long delayMillis) {
         LuaTable o = new LuaTable();
         o.set("name", name);
         o.set("write", new VarArgFunction() {
@@ -87,7 +113,13 @@ public final class LogFileModule {
                 byte[] b = new byte[line.m_length + 1];
                 System.arraycopy(line.m_bytes, line.m_offset, b, 0, line.m_length);
                 b[line.m_length] = '\n';
-                f.write(b, 0, b.length);
+                f.write(b, 0, b.length, delayMillis);
+                return NONE;
+            }
+        });
+        o.set("flush", new VarArgFunction() {
+            @Override public Varargs invoke(Varargs a) {
+                f.flush();
                 return NONE;
             }
         });

@@ -30,6 +30,8 @@ import org.luaj.vm2.lib.VarArgFunction;
  * local s = crypto.signer(secrets)   -- a secret, or a list of them: the first signs, all verify
  * s:sign(value)                      -- "value.signature"
  * s:unsign(signed)                   -- value, or nil when the signature does not match
+ * s:from_cookie(header, name)        -- the value of the first cookie `name` in a Cookie header
+ *                                    -- whose signature matches, or nil
  * </pre>
  *
  * Built once per Lua state: the MAC and the random generator are the state's own, so no lock is shared.
@@ -83,6 +85,27 @@ public final class CryptoModule {
         }
     }
 
+    /** The value of {@code value.signature} when the signature is made by one of {@code macs}, else null. */
+    private static byte[] unsign(List<Mac> macs, byte[] b, int offset, int length) {
+        int dot = -1;
+        for (int i = offset + length - 1; i >= offset; i--) {
+            if (b[i] == '.') {
+                dot = i;
+                break;
+            }
+        }
+        if (dot <= offset || dot == offset + length - 1) return null;
+        byte[] value = java.util.Arrays.copyOfRange(b, offset, dot);
+        byte[] given = java.util.Arrays.copyOfRange(b, dot + 1, offset + length);
+        // compare the text of the signature, not its decoding: base64 has several spellings of
+        // the same bytes, and a signature must have exactly one
+        for (Mac mac : macs) {
+            byte[] expected = B64.encode(mac.doFinal(value));
+            if (MessageDigest.isEqual(expected, given)) return value;
+        }
+        return null;
+    }
+
     private static LuaTable signer(LuaValue secrets) {
         List<Mac> macs = new ArrayList<>();
         if (secrets.isstring()) {
@@ -108,17 +131,38 @@ public final class CryptoModule {
             @Override public Varargs invoke(Varargs a) {
                 LuaValue arg = a.arg(2);
                 if (!arg.isstring()) return NIL;
-                byte[] signed = SessionStoreModule.bytes(arg.checkstring());
-                int dot = -1;
-                for (int i = signed.length - 1; i >= 0; i--) if (signed[i] == '.') { dot = i; break; }
-                if (dot <= 0 || dot == signed.length - 1) return NIL;
-                byte[] value = java.util.Arrays.copyOfRange(signed, 0, dot);
-                byte[] given = java.util.Arrays.copyOfRange(signed, dot + 1, signed.length);
-                // compare the text of the signature, not its decoding: base64 has several spellings
-                // of the same bytes, and a signature must have exactly one
-                for (Mac mac : macs) {
-                    byte[] expected = B64.encode(mac.doFinal(value));
-                    if (MessageDigest.isEqual(expected, given)) return LuaString.valueUsing(value);
+                LuaString s = arg.checkstring();
+                byte[] value = unsign(macs, s.m_bytes, s.m_offset, s.m_length);
+                return value == null ? NIL : LuaString.valueUsing(value);
+            }
+        });
+        o.set("from_cookie", new VarArgFunction() {
+            @Override public Varargs invoke(Varargs a) {
+                LuaValue header = a.arg(2);
+                if (!header.isstring()) return NIL;
+                LuaString h = header.checkstring();
+                byte[] name = SessionStoreModule.bytes(a.checkstring(3));
+                byte[] b = h.m_bytes;
+                int end = h.m_offset + h.m_length;
+                int pos = h.m_offset;
+                while (pos < end) {
+                    int semi = pos;
+                    while (semi < end && b[semi] != ';') semi++;
+                    int start = pos;
+                    while (start < semi && b[start] == ' ') start++;
+                    int stop = semi;
+                    while (stop > start && (b[stop - 1] == ' ' || b[stop - 1] == '\t')) stop--;
+                    if (stop - start > name.length && b[start + name.length] == '='
+                            && java.util.Arrays.equals(b, start, start + name.length, name, 0, name.length)) {
+                        int vs = start + name.length + 1;
+                        if (stop - vs >= 2 && b[vs] == '"' && b[stop - 1] == '"') {
+                            vs++;
+                            stop--;
+                        }
+                        byte[] value = unsign(macs, b, vs, stop - vs);
+                        if (value != null) return LuaString.valueUsing(value);
+                    }
+                    pos = semi + 1;
                 }
                 return NIL;
             }
