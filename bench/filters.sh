@@ -6,9 +6,12 @@
 # bare, stack, session (ROUNDS times) so that a change in the machine's load hits all three.
 # Prints requests/s per run and overall, each ratio to bare, and the server's CPU time per request.
 #
+# Then the CPU time each filter adds per request, measured in process without HTTP
+# (bench/filters/FilterCost.java), which other load on the machine disturbs less.
+#
 # Settings (environment): WRK_THREADS (1), WRK_CONNECTIONS (32), DURATION (10s), WARMUP (10s),
-# ROUNDS (2), JAVA_OPTS (extra JVM options for Apogee). About 100 s with the defaults. A dated line
-# is appended to bench/results/filters.txt (not versioned). Figures: docs/benchmarks-filters.md.
+# ROUNDS (2), JAVA_OPTS (extra JVM options for Apogee). About two minutes with the defaults. A dated
+# line is appended to bench/results/filters.txt (not versioned). Figures: docs/benchmarks-filters.md.
 set -euo pipefail
 cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.."
 APOGEE_HOME=$PWD
@@ -131,3 +134,8 @@ printf '%s jdk=%s cores=%s wrk=-t%s/-c%s/-d%sx%s bare=%s stack=%s session=%s sta
   "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$jdk_version" "$(nproc)" "$WRK_THREADS" "$WRK_CONNECTIONS" "$DURATION" "$ROUNDS" \
   "${rps[bare]}" "${rps[stack]}" "${rps[session]}" "$ratio_stack" "$ratio_session" "${cpu[bare]}" "${cpu[stack]}" "${cpu[session]}" \
   "$(git describe --always --dirty 2>/dev/null || echo -)" >>bench/results/filters.txt
+
+echo
+CP="$APOGEE_HOME/wsapi-servers/target/wsapi-servers.jar:$APOGEE_HOME/wsapi-servers/target/lib/*"
+APOGEE_BENCH_LOG="$work/cost.log" "$JAVA_HOME/bin/java" --add-exports java.base/jdk.internal.vm=ALL-UNNAMED \
+  -cp "$CP" bench/filters/FilterCost.java
