@@ -21,7 +21,7 @@
 
 local type, tostring, tonumber, error, pairs = type, tostring, tonumber, error, pairs
 local format, sub, find, match, lower, gsub = string.format, string.sub, string.find, string.match, string.lower, string.gsub
-local open, floor, min = io.open, math.floor, math.min
+local floor, min = math.floor, math.min
 
 local files = require "wsapi.filters.files"
 local request_end = require "wsapi.filters.request_end"
@@ -40,8 +40,6 @@ M.types = {
   csv = "text/csv; charset=utf-8", md = "text/markdown; charset=utf-8", map = "application/json",
   lua = "text/plain; charset=utf-8",
 }
-
-local CHUNK = 64 * 1024
 
 local function content_type(types, path)
   local ext = match(path, "%.([^./]+)$")
@@ -81,31 +79,9 @@ local function parse_range(header, size)
 end
 
 local function file_body(path, first, length)
-  local f, err = open(path, "rb")
-  if not f then error("static: cannot open " .. path .. ": " .. tostring(err)) end
-  if first > 0 then f:seek("set", first) end
-  local left = length
-  local closed = false
-  local function close()
-    if not closed then
-      closed = true
-      f:close()
-    end
-  end
+  local next_chunk, close = files.reader(path, first, length)
   request_end.at_end(close)
-  return function()
-    if left <= 0 then
-      close()
-      return nil
-    end
-    local chunk = f:read(min(CHUNK, left))
-    if not chunk then
-      close()
-      return nil
-    end
-    left = left - #chunk
-    return chunk
-  end
+  return next_chunk
 end
 
 local function empty() return nil end

@@ -1,6 +1,9 @@
 package org.apogee.filters.staticfiles;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -14,6 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import org.apogee.core.lua.LuaState;
+import org.luaj.vm2.LuaError;
 import org.luaj.vm2.LuaString;
 import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;
@@ -35,6 +39,10 @@ import org.luaj.vm2.lib.ZeroArgFunction;
  * files.parse_http_date(s)      -- ms, or nil when s is not an HTTP date
  * files.loaded()                -- { [path] = mtime } of the files this state loaded (require, dofile)
  * files.resolve(path)           -- the absolute, normalized path
+ * local next, close = files.reader(path, first, length)
+ *                               -- next() returns the bytes from offset first on, in chunks of up to
+ *                               -- 64 KiB, length bytes in all, then nil; close() lets the file go
+ *                               -- (also done at the end); offsets beyond 2 GiB work
  * </pre>
  *
  * Relative paths resolve against the state's working directory (the app's folder).
@@ -75,6 +83,11 @@ public final class FilesModule {
                 }
             }
         });
+        m.set("reader", new VarArgFunction() {
+            @Override public Varargs invoke(Varargs a) {
+                return reader(state.resolve(a.checkjstring(1)), (long) a.checkdouble(2), (long) a.checkdouble(3));
+            }
+        });
         m.set("resolve", new OneArgFunction() {
             @Override public LuaValue call(LuaValue path) {
                 return LuaValue.valueOf(state.resolve(path.checkjstring()).toString());
@@ -93,6 +106,69 @@ public final class FilesModule {
     }
 
     private static final DateTimeFormatter IMF_FIXDATE = DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US);
+
+    private static final int CHUNK = 64 * 1024;
+
+    private static Varargs reader(Path path, long first, long length) {
+        if (first < 0 || length < 0) throw new LuaError("files.reader: negative offset or length");
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(path, StandardOpenOption.READ);
+        } catch (IOException e) {
+            throw new LuaError("cannot open " + path + ": " + e.getMessage());
+        }
+        final class Reader {
+            long position = first;
+            long left = length;
+            boolean closed;
+
+            void close() {
+                if (closed) return;
+                closed = true;
+                try {
+                    channel.close();
+                } catch (IOException ignored) {
+                    // nothing more to read from it anyway
+                }
+            }
+
+            LuaValue next() {
+                if (closed || left <= 0) {
+                    close();
+                    return LuaValue.NIL;
+                }
+                ByteBuffer buf = ByteBuffer.allocate((int) Math.min(CHUNK, left));
+                try {
+                    while (buf.hasRemaining()) {
+                        int r = channel.read(buf, position + buf.position());
+                        if (r < 0) break;
+                    }
+                } catch (IOException e) {
+                    close();
+                    throw new LuaError("cannot read " + path + ": " + e.getMessage());
+                }
+                int got = buf.position();
+                if (got == 0) {
+                    close();
+                    return LuaValue.NIL;
+                }
+                position += got;
+                left -= got;
+                return LuaString.valueUsing(buf.array(), 0, got);
+            }
+        }
+        Reader r = new Reader();
+        return LuaValue.varargsOf(new ZeroArgFunction() {
+            @Override public LuaValue call() {
+                return r.next();
+            }
+        }, new ZeroArgFunction() {
+            @Override public LuaValue call() {
+                r.close();
+                return NONE;
+            }
+        });
+    }
 
     static String httpDate(long millis) {
         return IMF_FIXDATE.format(ZonedDateTime.ofInstant(Instant.ofEpochMilli(millis - Math.floorMod(millis, 1000L)), ZoneOffset.UTC));

@@ -209,6 +209,17 @@ class FiltersHttpTest {
         assertFalse(link.body().contains("TOP SECRET"));
         HttpResponse<String> missing = get(base.resolve("site.lua/nothing.txt"));
         assertEquals("app", missing.body());
+        // ranges past 2 GiB (a sparse file: no disk space used)
+        long at = 5L * 1024 * 1024 * 1024 / 2;
+        try (java.io.RandomAccessFile big = new java.io.RandomAccessFile(dir.resolve("public/big.bin").toFile(), "rw")) {
+            big.setLength(3L * 1024 * 1024 * 1024);
+            big.seek(at);
+            big.write("MARK".getBytes(StandardCharsets.US_ASCII));
+        }
+        HttpResponse<String> range = get(base.resolve("site.lua/big.bin"), "Range", "bytes=" + at + "-" + (at + 3));
+        assertEquals(206, range.statusCode());
+        assertEquals("MARK", range.body());
+        assertEquals("bytes " + at + "-" + (at + 3) + "/" + (3L * 1024 * 1024 * 1024), range.headers().firstValue("Content-Range").orElseThrow());
     }
 
     @Test
