@@ -33,11 +33,18 @@ public final class LogFile {
     private static final long CHECK_EVERY_MILLIS = 1000;
     private static final int BUFFER_BYTES = 64 * 1024;
 
-    static {
-        Thread flusher = new Thread(LogFile::flushLoop, "apogee-log-flush");
-        flusher.setDaemon(true);
-        flusher.start();
-        Runtime.getRuntime().addShutdownHook(new Thread(LogFile::flushAll, "apogee-log-flush-at-exit"));
+    private static volatile boolean flusherStarted;
+
+    /** The background writer and the shutdown hook, started by the first buffered write. */
+    private static void startFlusher() {
+        synchronized (LogFile.class) {
+            if (flusherStarted) return;
+            Thread flusher = new Thread(LogFile::flushLoop, "apogee-log-flush");
+            flusher.setDaemon(true);
+            flusher.start();
+            Runtime.getRuntime().addShutdownHook(new Thread(LogFile::flushAll, "apogee-log-flush-at-exit"));
+            flusherStarted = true;
+        }
     }
 
     private final Path path;
@@ -114,6 +121,7 @@ public final class LogFile {
             writeOut(bytes, offset, length);
             return;
         }
+        if (!flusherStarted) startFlusher();
         if (buffered + length > BUFFER_BYTES) flush();
         System.arraycopy(bytes, offset, buffer, buffered, length);
         buffered += length;

@@ -36,8 +36,8 @@ public final class LogFileModule {
 
     private static final DateTimeFormatter CLF = DateTimeFormatter.ofPattern("'['dd/MMM/yyyy:HH:mm:ss Z']'", Locale.ROOT);
     private static final ZoneId ZONE = ZoneId.systemDefault();
-    private static volatile long cachedSecond = Long.MIN_VALUE;
-    private static volatile LuaString cachedTime = LuaValue.valueOf("");
+    private record Stamp(long second, LuaString text) {}
+    private static volatile Stamp stamp = new Stamp(Long.MIN_VALUE, LuaValue.valueOf(""));
 
     private LogFileModule() {}
 
@@ -94,14 +94,15 @@ public final class LogFileModule {
         return m;
     }
 
+    /** The current time as Apache's %t shows it, formatted once per second. */
     static LuaString timeLocal() {
-        long now = System.currentTimeMillis();
-        long second = now / 1000;
-        if (second != cachedSecond) {
-            cachedTime = LuaValue.valueOf(CLF.format(ZonedDateTime.ofInstant(Instant.ofEpochSecond(second), ZONE)));
-            cachedSecond = second;
+        long second = System.currentTimeMillis() / 1000;
+        Stamp s = stamp;
+        if (s.second() != second) {
+            s = new Stamp(second, LuaValue.valueOf(CLF.format(ZonedDateTime.ofInstant(Instant.ofEpochSecond(second), ZONE))));
+            stamp = s;
         }
-        return cachedTime;
+        return s.text();
     }
 
     private static LuaTable writer(LogFile f, String name, long delayMillis) {
