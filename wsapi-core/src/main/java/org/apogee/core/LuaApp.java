@@ -51,6 +51,7 @@ final class LuaApp {
     private final LuaRuntime runtime;
     private final StatePool<Instance> pool;
     private final boolean reload;
+    private final boolean debug;
     private volatile Map<Path, Long> watched = Map.of();
     private volatile long lastCheck;
 
@@ -64,6 +65,7 @@ final class LuaApp {
         this.runtime = new LuaRuntime(config.lua().withWorkingDirectory(dir).withSearchDirectories(List.of(dir)));
         this.pool = new StatePool<>(config.instances(), this::load);
         this.reload = config.reload();
+        this.debug = config.debug();
     }
 
     StatePool.Slot<Instance> acquire(Duration timeout) throws InterruptedException {
@@ -96,6 +98,7 @@ final class LuaApp {
 
     private Instance load() {
         LuaState state = runtime.newState();
+        state.setDebug(debug);
         LuaState previous = state.enter();
         try {
             LuaValue chunk;

@@ -26,6 +26,7 @@ final class JavaModules {
         MODULES.put("rings", RingsLib::create);
         MODULES.put("stable", RingsLib::stable);
         MODULES.put("lfs", LfsLib::create);
+        MODULES.put("apogee.config", ConfigLib::create);
         for (LuaModuleProvider provider : ServiceLoader.load(LuaModuleProvider.class, JavaModules.class.getClassLoader())) {
             MODULES.putAll(provider.modules());
         }

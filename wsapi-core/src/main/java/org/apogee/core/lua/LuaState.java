@@ -28,6 +28,7 @@ public final class LuaState extends Globals {
 
     private final LuaRuntime runtime;
     private Path cwd;
+    private boolean debug;
     LuaTable stringTable;
 
     LuaState(LuaRuntime runtime, Path cwd) {
@@ -50,6 +51,19 @@ public final class LuaState extends Globals {
 
     public LuaRuntime runtime() {
         return runtime;
+    }
+
+    /**
+     * True when the host that owns this state runs in development mode ({@code --debug}); Lua code
+     * reads it as {@code require("apogee.config").debug}. False (production) unless set.
+     */
+    public boolean debug() {
+        return debug;
+    }
+
+    /** Set by the host before the app's code runs in this state. */
+    public void setDebug(boolean debug) {
+        this.debug = debug;
     }
 
     /** The state whose Lua code runs on this thread, or null. */

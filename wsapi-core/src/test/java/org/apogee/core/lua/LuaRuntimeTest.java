@@ -188,4 +188,16 @@ class LuaRuntimeTest {
         assertTrue(e.getMessage().contains("deep"), e.getMessage());
         assertTrue(e.getMessage().contains("stack traceback:"), e.getMessage());
     }
+
+    @Test
+    void apogeeConfigTellsDevelopmentFromProductionAndIsReadOnly() {
+        LuaRuntime runtime = new LuaRuntime(LuaRuntime.Options.defaults());
+        LuaState production = runtime.newState();
+        assertEquals("false production", eval(production, "local c = require 'apogee.config' return tostring(c.debug) .. ' ' .. c.mode").tojstring());
+        LuaState development = runtime.newState();
+        development.setDebug(true);
+        assertEquals("true development", eval(development, "local c = require 'apogee.config' return tostring(c.debug) .. ' ' .. c.mode").tojstring());
+        LuaError e = assertThrows(LuaError.class, () -> eval(production, "require('apogee.config').debug = true"));
+        assertTrue(e.getMessage().contains("apogee.config is read-only"), e.getMessage());
+    }
 }

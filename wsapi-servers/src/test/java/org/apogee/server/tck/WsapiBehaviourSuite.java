@@ -635,4 +635,96 @@ public abstract class WsapiBehaviourSuite {
             assertEquals(413, r.statusCode(), r.body());
         }
     }
+
+    // ---- a filter stack declared in an app file (tck/www/stack.lua), the same on every adapter
+
+    private HttpResponse<String> stackGet(String relative, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(running.base().resolve("stack.lua/" + relative)).timeout(Duration.ofSeconds(20));
+        for (int i = 0; i < headers.length; i += 2) b.header(headers[i], headers[i + 1]);
+        return client.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.ISO_8859_1));
+    }
+
+    private static String sessionCookie(HttpResponse<?> r) {
+        for (String line : r.headers().allValues("Set-Cookie")) {
+            if (line.startsWith("apogee_session=")) return line.substring(0, line.indexOf(';'));
+        }
+        return null;
+    }
+
+    @Test
+    void aStackFileKeepsASessionAcrossRequests() throws Exception {
+        HttpResponse<String> first = stackGet("count");
+        assertEquals(200, first.statusCode(), first.body());
+        assertEquals("1", first.body());
+        String cookie = sessionCookie(first);
+        assertNotNull(cookie, "a session cookie: " + first.headers().map());
+        String line = first.headers().allValues("Set-Cookie").get(0);
+        assertTrue(line.contains("; HttpOnly") && line.contains("; SameSite=Lax") && line.contains("; Path=/"), line);
+        assertEquals("2", stackGet("count", "Cookie", cookie).body());
+        assertEquals("3", stackGet("count", "Cookie", "theme=dark; " + cookie).body());
+        // a tampered cookie is a new session, not an error
+        String tampered = cookie.substring(0, cookie.length() - 2) + (cookie.endsWith("A") ? "BB" : "AA");
+        HttpResponse<String> fresh = stackGet("count", "Cookie", tampered);
+        assertEquals(200, fresh.statusCode());
+        assertEquals("1", fresh.body());
+        assertNotNull(sessionCookie(fresh));
+        assertFalse(cookie.equals(sessionCookie(fresh)));
+    }
+
+    @Test
+    void aStackFileServesStaticFilesWithValidatorsAndRanges() throws Exception {
+        HttpResponse<String> r = stackGet("files/hello.txt");
+        assertEquals(200, r.statusCode());
+        assertEquals("plain text file\n", r.body());
+        String etag = r.headers().firstValue("ETag").orElseThrow();
+        assertEquals(304, stackGet("files/hello.txt", "If-None-Match", etag).statusCode());
+        HttpResponse<String> range = stackGet("files/hello.txt", "Range", "bytes=6-9");
+        assertEquals(206, range.statusCode());
+        assertEquals("text", range.body());
+        assertEquals("bytes 6-9/16", range.headers().firstValue("Content-Range").orElseThrow());
+        assertEquals(404, stackGet("files/.hidden").statusCode(), "hidden files go to the app, which has no such page");
+        String raw = RawHttp.exchange(running.port(), "GET " + mount(running) + "/stack.lua/files/%2e%2e/secret.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        assertFalse(raw.contains("TOP SECRET"), raw);
+    }
+
+    @Test
+    void aStackFileRefusesFormPostsWithoutTheirCsrfToken() throws Exception {
+        HttpResponse<String> form = stackGet("form");
+        String cookie = sessionCookie(form);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("value=\"([^\"]+)\"").matcher(form.body());
+        assertTrue(m.find(), form.body());
+        String token = m.group(1);
+        URI uri = running.base().resolve("stack.lua/form");
+        HttpResponse<String> refused = client.send(HttpRequest.newBuilder(uri).header("Cookie", cookie)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("a=1")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(403, refused.statusCode());
+        HttpResponse<String> accepted = client.send(HttpRequest.newBuilder(uri).header("Cookie", cookie)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("a=1&csrf_token=" + token)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, accepted.statusCode(), accepted.body());
+        assertEquals("posted:a=1&csrf_token=" + token, accepted.body());
+    }
+
+    @Test
+    void aStackFileLogsEachRequestAndKeepsStreaming() throws Exception {
+        try (RawHttp http = new RawHttp(running.port())) {
+            http.send("POST " + mount(running) + "/stack.lua/stream?mark-stream HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n");
+            StringBuilder seen = new StringBuilder();
+            String head = http.readUntil("first\n", seen);
+            assertTrue(head.contains("first\n") && !head.contains("second"), "the first chunk arrived before the body was sent: " + head);
+            http.send("hello");
+            assertTrue(http.readUntil("second:hello", seen).contains("second:hello"));
+        }
+        String mark = "mark-" + System.nanoTime();
+        assertEquals(404, stackGet("nowhere?" + mark).statusCode());
+        String lines = "";
+        for (int i = 0; i < 50 && (!lines.contains(mark) || !lines.contains("mark-stream")); i++) {
+            lines = stackGet("log?" + mark).body() + "\n" + stackGet("log?mark-stream").body();
+            if (!lines.contains(mark)) Thread.sleep(20);
+        }
+        assertTrue(lines.matches("(?s).*\"GET " + java.util.regex.Pattern.quote(mount(running) + "/stack.lua/nowhere?" + mark)
+                + " HTTP/1.1\" 404 12 \"-\" \"[^\"]*\" \\d+.*"), lines);
+        assertTrue(lines.contains("/stack.lua/stream?mark-stream HTTP/1.1\" 200 19 "), lines);
+    }
 }
