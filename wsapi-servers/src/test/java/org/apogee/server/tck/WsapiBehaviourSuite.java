@@ -708,7 +708,7 @@ public abstract class WsapiBehaviourSuite {
 
     @Test
     void aStackFileLogsEachRequestAndKeepsStreaming() throws Exception {
-        try (RawHttp http = new RawHttp(running.port())) {
+        try (RawHttp http = new RawHttp(running.connect())) {
             http.send("POST " + mount(running) + "/stack.lua/stream?mark-stream HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n");
             StringBuilder seen = new StringBuilder();
             String head = http.readUntil("first\n", seen);
