@@ -6,7 +6,6 @@ import java.util.stream.Stream;
 
 import org.apogee.core.lua.LuaRuntime;
 import org.junit.jupiter.api.DynamicNode;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,7 +14,6 @@ import org.junit.jupiter.api.io.TempDir;
  * leaves this group out until rings is part of it (property {@code apogee.excluded.groups} in the
  * root pom); run it with {@code -Dapogee.excluded.groups=}. Without rings it fails, saying so.
  */
-@Tag("rings")
 class IsolationRingsSpecTest {
 
     @TempDir

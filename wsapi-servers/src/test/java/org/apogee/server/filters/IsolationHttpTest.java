@@ -16,7 +16,6 @@ import java.util.concurrent.CompletableFuture;
 import org.apogee.core.HostConfig;
 import org.apogee.core.WsapiHost;
 import org.apogee.server.undertow.UndertowServer;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,7 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
  * filter, over HTTP on Undertow. Tagged "rings": left out of the build until the rings module is
  * part of it (root pom property {@code apogee.excluded.groups}).
  */
-@Tag("rings")
 class IsolationHttpTest {
 
     @TempDir

@@ -724,7 +724,7 @@ public abstract class WsapiBehaviourSuite {
             if (!lines.contains(mark)) Thread.sleep(20);
         }
         assertTrue(lines.matches("(?s).*\"GET " + java.util.regex.Pattern.quote(mount(running) + "/stack.lua/nowhere?" + mark)
-                + " HTTP/1.1\" 404 12 \"-\" \"[^\"]*\" \\d+.*"), lines);
+                + " " + java.util.regex.Pattern.quote(expectedProtocol()) + "\" 404 12 \"-\" \"[^\"]*\" \\d+.*"), lines);
         assertTrue(lines.contains("/stack.lua/stream?mark-stream HTTP/1.1\" 200 19 "), lines);
     }
 }
