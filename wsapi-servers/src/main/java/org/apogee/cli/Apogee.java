@@ -18,6 +18,7 @@ import org.apogee.core.lua.LuaRuntime;
 import org.apogee.core.lua.LuaSpecs;
 import org.apogee.core.lua.LuaState;
 import org.apogee.lapps.LappsHost;
+import org.apogee.lapps.WsConfig;
 import org.apogee.lapps.jetty.LappsJettyHandler;
 import org.apogee.lapps.undertow.LappsUndertowHandler;
 import org.apogee.server.HttpsOptions;
@@ -197,6 +198,19 @@ public final class Apogee {
         /** The HTTPS settings, or null without --tls-cert. */
         private HttpsOptions httpsOptions() {
             CommandLine.ParseResult given = spec.commandLine().getParseResult();
+            if (tlsCert == null && lapps != null) {
+                // LAppS's ws.json beside lapps.json may ask for TLS: its certificate serves HTTPS and WSS
+                WsConfig ws;
+                try {
+                    ws = WsConfig.besides(lapps).orElse(null);
+                } catch (java.io.IOException | IllegalArgumentException e) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+                }
+                if (ws != null && ws.tls()) {
+                    int port = given.hasMatchedOption("--tls-port") || ws.port() == null ? tlsPort : ws.port();
+                    return new HttpsOptions(port, TlsConfig.lapps(ws.cert(), ws.key(), ws.tlsServerVersion()), plainHttp, http2);
+                }
+            }
             if (tlsCert == null) {
                 for (String o : List.of("--tls-key", "--tls-password", "--tls-port", "--tls-protocols", "--plain-http", "--http2")) {
                     if (given.hasMatchedOption(o)) throw new CommandLine.ParameterException(spec.commandLine(), o + " needs --tls-cert");

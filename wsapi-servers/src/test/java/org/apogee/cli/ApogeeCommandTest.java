@@ -223,6 +223,54 @@ class ApogeeCommandTest {
     }
 
     @Test
+    void wsJsonTurnsOnTlsForTheServicesAndTheApps(@TempDir Path home) throws Exception {
+        // a LAppS home whose ws.json asks for TLS: the echo service answers over wss://, the apps over https://
+        org.apogee.server.tls.TestCertificates.Files certs = org.apogee.server.tls.TestCertificates.files();
+        Path conf = Files.createDirectories(home.resolve("conf"));
+        Files.copy(Path.of("../examples/lapps/conf/lapps.json"), conf.resolve("lapps.json"));
+        try (var files = Files.walk(Path.of("../examples/lapps/apps"))) {
+            for (Path f : files.toList()) {
+                Path to = home.resolve("apps").resolve(Path.of("../examples/lapps/apps").relativize(f).toString());
+                if (Files.isDirectory(f)) Files.createDirectories(to); else Files.copy(f, to);
+            }
+        }
+        Files.writeString(conf.resolve("ws.json"), "{ \"tls\": true, \"tls_server_version\": 4, \"tls_certificates\": "
+                + "{ \"cert\": \"" + certs.cert() + "\", \"key\": \"" + certs.key() + "\" } }");
+        List<String> cmd = java();
+        cmd.addAll(List.of("serve", "--tls-port", "0", "--lapps", conf.resolve("lapps.json").toString(), docRoot().toString()));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            Pattern https = Pattern.compile("on https://127\\.0\\.0\\.1:(\\d+)/");
+            int port = -1;
+            StringBuilder printed = new StringBuilder();
+            for (String line; port < 0 && (line = out.readLine()) != null; ) {
+                printed.append(line).append('\n');
+                Matcher m = https.matcher(line);
+                if (m.find()) port = Integer.parseInt(m.group(1));
+            }
+            assertTrue(port > 0, "serves HTTPS: " + printed);
+            Thread.ofVirtual().start(() -> drain(out));
+            HttpClient client = HttpClient.newBuilder().sslContext(org.apogee.server.tls.TestCertificates.clientContext()).build();
+            HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + "/static/hello.txt")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode());
+            java.util.concurrent.CompletableFuture<String> echoed = new java.util.concurrent.CompletableFuture<>();
+            java.net.http.WebSocket ws = client.newWebSocketBuilder().buildAsync(URI.create("wss://127.0.0.1:" + port + "/echo"),
+                    new java.net.http.WebSocket.Listener() {
+                        @Override public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket w, CharSequence data, boolean last) {
+                            echoed.complete(data.toString());
+                            return null;
+                        }
+                    }).get(10, TimeUnit.SECONDS);
+            ws.sendText("over wss", true).join();
+            assertEquals("over wss", echoed.get(10, TimeUnit.SECONDS));
+        } finally {
+            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void lappsWithoutAnAppAndBadConfigs(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("bad.json"), "{ \"services\": ");
         Result r = run(Map.of(), dir, "serve", "--lapps", "bad.json");
