@@ -464,13 +464,45 @@ function _M.load_wsapi(path, file, modname, ext)
   return _M.normalize_app(app)
 end
 
--- Isolated loaders: each script runs in states of its own (wsapi.ringer), pooled.
-do
+-- A pool of ring states per script (or page) for the isolated loaders and launchers: an idle state is
+-- closed, a busy one is flagged and closed when its response ends; every `period` seconds states older
+-- than `ttl` go that way.
+local function close_or_flag(state)
+  if not rawget(state.data, "status") then
+    state.app("close")
+  else
+    rawset(state.data, "cleanup", true)
+  end
+end
+
+local function new_ring_pool()
   local app_states = setmetatable({}, { __index = function(tab, app)
     tab[app] = { states = {} }
     return tab[app]
   end })
   local last_collection = time()
+  local function collect_states(period, ttl)
+    if period and (last_collection + period < time()) then
+      for _, app_state in pairs(app_states) do
+        local kept = {}
+        for _, state in ipairs(app_state.states) do
+          if ttl and (rawget(state.data, "created_at") + ttl > time()) then
+            insert(kept, state)
+          else
+            close_or_flag(state)
+          end
+        end
+        app_state.states = kept
+      end
+      last_collection = time()
+    end
+  end
+  return app_states, collect_states
+end
+
+-- Isolated loaders: each script runs in states of its own (wsapi.ringer), pooled.
+do
+  local app_states, collect_states = new_ring_pool()
 
   local function ringer()
     return require "wsapi.ringer"
@@ -487,31 +519,6 @@ do
       return ringer().new(modname, bootstrap)
     else
       return ringer().new(file, bootstrap, true)
-    end
-  end
-
-  local function close_or_flag(state)
-    if not rawget(state.data, "status") then
-      state.app("close")
-    else
-      rawset(state.data, "cleanup", true)
-    end
-  end
-
-  local function collect_states(period, ttl)
-    if period and (last_collection + period < time()) then
-      for _, app_state in pairs(app_states) do
-        local kept = {}
-        for _, state in ipairs(app_state.states) do
-          if ttl and (rawget(state.data, "created_at") + ttl > time()) then
-            insert(kept, state)
-          else
-            close_or_flag(state)
-          end
-        end
-        app_state.states = kept
-      end
-      last_collection = time()
     end
   end
 
@@ -569,36 +576,7 @@ end
 
 -- Isolated launchers: a module (e.g. orbit.pages) rendering a page file in a state of its own.
 do
-  local app_states = setmetatable({}, { __index = function(tab, app)
-    tab[app] = { states = {} }
-    return tab[app]
-  end })
-  local last_collection = time()
-
-  local function close_or_flag(state)
-    if not rawget(state.data, "status") then
-      state.app("close")
-    else
-      rawset(state.data, "cleanup", true)
-    end
-  end
-
-  local function collect_states(period, ttl)
-    if period and (last_collection + period < time()) then
-      for _, app_state in pairs(app_states) do
-        local kept = {}
-        for _, state in ipairs(app_state.states) do
-          if ttl and (rawget(state.data, "created_at") + ttl > time()) then
-            insert(kept, state)
-          else
-            close_or_flag(state)
-          end
-        end
-        app_state.states = kept
-      end
-      last_collection = time()
-    end
-  end
+  local app_states, collect_states = new_ring_pool()
 
   local function bootstrap_app(path, app_modname, extra)
     local bootstrap = format([=[
