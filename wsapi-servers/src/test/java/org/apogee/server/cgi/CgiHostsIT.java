@@ -59,7 +59,7 @@ class CgiHostsIT {
                 // fcgiwrap keeps a CGI program's output until 8 KiB or the end (gnosek/fcgiwrap#36)
                 checks.streaming(false);
                 checks.errorsAndMissingApps();
-                checks.concurrentRequests(20);
+                checks.concurrentRequests(12);
             }
         } finally {
             stop(fcgiwrap);
@@ -93,7 +93,7 @@ class CgiHostsIT {
             checks.fileUpload();
             checks.streaming();
             checks.errorsAndMissingApps();
-            checks.concurrentRequests(20);
+            checks.concurrentRequests(12);
         } finally {
             stop(lighttpd);
         }
