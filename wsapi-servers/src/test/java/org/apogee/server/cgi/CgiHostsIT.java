@@ -23,9 +23,19 @@ class CgiHostsIT {
         return new ProcessBuilder(List.of(command)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
+    /** Stops a server and, by their ids, the workers it forked (fcgiwrap's outlive their parent). */
     private static void stop(Process p) throws InterruptedException {
+        List<ProcessHandle> workers = p.descendants().toList();
+        workers.forEach(ProcessHandle::destroy);
         p.destroy();
         if (!p.waitFor(10, TimeUnit.SECONDS)) p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        for (ProcessHandle w : workers) {
+            try {
+                w.onExit().get(5, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                w.destroyForcibly();
+            }
+        }
     }
 
     @Test
