@@ -23,12 +23,15 @@ class CgiHostsIT {
         return new ProcessBuilder(List.of(command)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
-    /** Stops a server and, by their ids, the workers it forked (fcgiwrap's outlive their parent). */
+    /**
+     * Stops a server, then by their ids the workers it forked: fcgiwrap's outlive their parent, and
+     * the parent replaces a worker that ends while it runs.
+     */
     private static void stop(Process p) throws InterruptedException {
         List<ProcessHandle> workers = p.descendants().toList();
-        workers.forEach(ProcessHandle::destroy);
         p.destroy();
         if (!p.waitFor(10, TimeUnit.SECONDS)) p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        workers.forEach(ProcessHandle::destroy);
         for (ProcessHandle w : workers) {
             try {
                 w.onExit().get(5, TimeUnit.SECONDS);
