@@ -20,8 +20,12 @@ export JAVA_HOME
 work=$(mktemp -d)
 pids=()
 cleanup() {
-  local pid
+  local pid children=()
+  # fcgiwrap's forked workers outlive their parent (which replaces any that ends while it runs):
+  # note their ids, stop the parents, then the workers
+  for pid in "${pids[@]}"; do children+=($(ps -o pid= --ppid "$pid" 2>/dev/null)); done
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${children[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do
     for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -9 "$pid" 2>/dev/null || true
