@@ -8,6 +8,8 @@ import java.util.Base64;
 import java.util.List;
 
 import javax.crypto.Mac;
+import javax.crypto.SecretKeyFactory;
+import javax.crypto.spec.PBEKeySpec;
 import javax.crypto.spec.SecretKeySpec;
 
 import org.apogee.core.lua.LuaState;
@@ -27,6 +29,8 @@ import org.luaj.vm2.lib.VarArgFunction;
  * crypto.random_token([bytes])       -- URL-safe base64 of that many random bytes (default 24)
  * crypto.hmac_sha256(key, data)      -- URL-safe base64 (no padding) of the HMAC
  * crypto.equals(a, b)                -- string comparison in constant time
+ * crypto.pbkdf2(password, salt[, iterations]) -- PBKDF2-HMAC-SHA256, 32 bytes as URL-safe base64
+ *                                    -- (default 210,000 iterations): for storing passwords
  * local s = crypto.signer(secrets)   -- a secret, or a list of them: the first signs, all verify
  * s:sign(value)                      -- "value.signature"
  * s:unsign(signed)                   -- value, or nil when the signature does not match
@@ -39,6 +43,8 @@ import org.luaj.vm2.lib.VarArgFunction;
 public final class CryptoModule {
 
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
+    /** OWASP's 2023 figure for PBKDF2-HMAC-SHA256. */
+    static final int PBKDF2_ITERATIONS = 210_000;
 
     private CryptoModule() {}
 
@@ -64,6 +70,22 @@ public final class CryptoModule {
             @Override public LuaValue call(LuaValue a, LuaValue b) {
                 if (!a.isstring() || !b.isstring()) return FALSE;
                 return valueOf(MessageDigest.isEqual(SessionStoreModule.bytes(a.checkstring()), SessionStoreModule.bytes(b.checkstring())));
+            }
+        });
+        m.set("pbkdf2", new VarArgFunction() {
+            @Override public Varargs invoke(Varargs args) {
+                String password = args.checkjstring(1);
+                byte[] salt = SessionStoreModule.bytes(args.checkstring(2));
+                int iterations = args.optint(3, PBKDF2_ITERATIONS);
+                if (salt.length < 8) throw new LuaError("pbkdf2: the salt needs at least 8 bytes");
+                if (iterations < 1000 || iterations > 10_000_000) throw new LuaError("pbkdf2: iterations between 1000 and 10,000,000 (got " + iterations + ")");
+                try {
+                    SecretKeyFactory f = SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256");
+                    byte[] hash = f.generateSecret(new PBEKeySpec(password.toCharArray(), salt, iterations, 256)).getEncoded();
+                    return LuaValue.valueOf(B64.encodeToString(hash));
+                } catch (GeneralSecurityException e) {
+                    throw new LuaError("pbkdf2: " + e.getMessage());
+                }
             }
         });
         m.set("signer", new OneArgFunction() {
