@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import org.apogee.server.tck.Packages;
+
 /**
  * A throwaway PostgreSQL server from the Debian package: a fresh cluster in a temporary folder,
  * listening on a free loopback port, trusted local logins for user {@code apogee}. Root cannot run
@@ -68,7 +70,7 @@ final class PostgresServer implements AutoCloseable {
     /** The newest {@code /usr/lib/postgresql/N/bin}, installing the package when it is missing. */
     static Path binaries() throws Exception {
         Path base = Path.of("/usr/lib/postgresql");
-        if (!Files.isDirectory(base) || newest(base) == null) ensurePackages("postgresql");
+        if (!Files.isDirectory(base) || newest(base) == null) Packages.ensure("postgresql");
         Path v = newest(base);
         if (v == null) throw new IllegalStateException("no PostgreSQL under " + base);
         return v.resolve("bin");
@@ -111,15 +113,6 @@ final class PostgresServer implements AutoCloseable {
             return false;
         }
         return p.exitValue() == 0;
-    }
-
-    static void ensurePackages(String... packages) throws Exception {
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null && !Files.isRegularFile(dir.resolve("scripts/ensure-packages.sh"))) dir = dir.getParent();
-        if (dir == null) throw new IllegalStateException("scripts/ensure-packages.sh not found");
-        List<String> cmd = new ArrayList<>(List.of(dir.resolve("scripts/ensure-packages.sh").toString()));
-        cmd.addAll(List.of(packages));
-        run(cmd, 900);
     }
 
     private static boolean listening(int port) {
