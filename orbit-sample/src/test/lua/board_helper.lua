@@ -4,6 +4,8 @@
 --
 -- Where the app is: $ORBIT_SAMPLE_APP (OrbitLuaSpecTest sets it; the specs run from a copy of
 -- src/test/lua), else three folders up from the spec's folder (./apogee test-lua on the sources).
+-- The database is SQLite in the scratch folder, unless $BOARD_TEST_DATABASE names a PostgreSQL
+-- database (BoardPostgresTest runs the same specs on a throwaway server).
 
 local lfs = require "lfs"
 
@@ -46,6 +48,8 @@ end
 -- Passwords are hashed with few PBKDF2 iterations, so the specs stay fast.
 function M.load_app(settings)
   local app_dir = M.app_dir()
+  local database = os.getenv("BOARD_TEST_DATABASE")
+  if database and database ~= "" then settings.BOARD_DATABASE = database end
   package.path = app_dir .. "/?.lua;" .. package.path
   local config = require "board.config"
   config.getenv = function(name) return settings[name] end
