@@ -4,7 +4,7 @@
 --   POST /cards              creates a card (multipart form: title, body, attachment)
 --   GET  /cards/:id          a card
 --   GET  /cards/:id/file     its attachment, as a download
---   POST /cards/:id/done     marks it done or not done again (done=1 / done=0)
+--   POST /cards/:id/done     marks it done or not done again (done=1 / done=0); any logged-in user
 --   POST /cards/:id/delete   deletes it (its author only)
 --   GET  /signup, POST /signup, GET /login, POST /login, POST /logout
 --

@@ -1,7 +1,8 @@
 -- board.config: the board's settings, read from the environment.
 --
---   BOARD_DATA             folder for run-time data (default: "data" beside the app's files);
---                          created on first start
+--   BOARD_DATA             folder for run-time data (default: "data" in the app's folder; a
+--                          relative path is taken from the app's folder too); created on first
+--                          start
 --   BOARD_DATABASE         a SQLite file (default: <data>/board.db; a relative path is taken
 --                          inside the data folder), or postgres://user:password@host:port/dbname
 --   APOGEE_SESSION_SECRET  signs the session cookies (at least 32 characters); when unset, a

@@ -69,6 +69,7 @@ end
 -- `label` names the field in messages ("The title").
 function M.text(value, label, max, multiline)
   if value == nil then return nil end
+  if type(value) == "table" and value[1] == nil then return nil, label .. " must be text, not a file." end
   if type(value) ~= "string" then return nil, label .. " was sent more than once." end
   if not M.valid_utf8(value) then return nil, label .. " is not valid UTF-8 text." end
   if multiline then
