@@ -32,7 +32,7 @@ board.mapper.driver = config.driver
 db.migrate(board.mapper.conn, config.driver)
 
 local users = accounts.new(board:model "user")
-local deck = cards.new(board:model "card", board.mapper.conn, config.driver)
+local deck = cards.new(board:model "card", config.driver)
 
 -- Helpers -----------------------------------------------------------------------------------
 
@@ -53,10 +53,21 @@ end
 
 board.not_found = not_found
 
+-- After an error the connection may be broken (the database restarted, the network failed):
+-- this state opens a new one, so that its next request starts afresh. (board:model replaced
+-- board.mapper by the orbit.model mapper, whose conn every DAO uses.)
+local function reconnect()
+  local old = board.mapper.conn
+  board.mapper.conn = db.connect(config)
+  pcall(old.close, old)
+end
+
 -- A handler that raised: the details go to the error log, never to the browser (only in
 -- development mode, apogee serve --debug, are they shown on the page too).
 function board.server_error(web, message)
   web.vars.error:write("board: " .. tostring(message) .. "\n")
+  local ok, err = pcall(reconnect)
+  if not ok then web.vars.error:write("board: " .. tostring(err) .. "\n") end
   local shown = "Something went wrong on our side. Please try again."
   if require("apogee.config").debug then shown = shown .. "\n\n" .. tostring(message) end
   local ok, page = pcall(views.error, web, 500, "Server error", shown)

@@ -17,9 +17,14 @@ M.MAX_BODY = 10000
 local Cards = {}
 Cards.__index = Cards
 
---- Cards over the orbit.model DAO of board_card and the connection it uses.
-function M.new(dao, conn, driver)
-  return setmetatable({ dao = dao, conn = conn, dialect = db.dialects[driver] }, Cards)
+--- Cards over the orbit.model DAO of board_card.
+function M.new(dao, driver)
+  return setmetatable({ dao = dao, dialect = db.dialects[driver] }, Cards)
+end
+
+-- The connection the DAO uses (the app may replace it after an error).
+function Cards:conn()
+  return self.dao.model.conn
 end
 
 --- Reads the new-card form (a wsapi.request POST table). Returns the fields
@@ -73,7 +78,7 @@ end
 
 --- Creates a card for `user` ({ id, name }) from read_form's fields; returns it.
 function Cards:create(user, fields)
-  local conn, upload = self.conn, fields.upload
+  local conn, upload = self:conn(), fields.upload
   return db.transaction(conn, function()
     local card = self.dao:new{
       title = fields.title,
@@ -97,26 +102,28 @@ end
 
 --- Marks a card done (or not done).
 function Cards:set_done(card, done)
-  return db.transaction(self.conn, function()
+  local conn = self:conn()
+  return db.transaction(conn, function()
     card.done = done and true or false
     card:save()
-    events.record(self.conn, "updated", card)
+    events.record(conn, "updated", card)
     return card
   end)
 end
 
 --- Deletes a card and its attachment.
 function Cards:delete(card)
-  return db.transaction(self.conn, function()
-    events.record(self.conn, "deleted", card)
-    db.exec(self.conn, "delete from board_file where card_id = ?", card.id)
+  local conn = self:conn()
+  return db.transaction(conn, function()
+    events.record(conn, "deleted", card)
+    db.exec(conn, "delete from board_file where card_id = ?", card.id)
     card:delete()
   end)
 end
 
 --- The bytes of a card's attachment, or nil.
 function Cards:file_data(card)
-  local row = db.first(self.conn, "select data from board_file where card_id = ?", card.id)
+  local row = db.first(self:conn(), "select data from board_file where card_id = ?", card.id)
   return row and row.data
 end
 
