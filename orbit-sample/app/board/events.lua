@@ -22,9 +22,15 @@ function M.record(conn, kind, card)
     kind, card.id, card.title, card.author, card.file_name, card.done and 1 or 0, os.time())
 end
 
---- The id of the newest event (0 when there is none): where a poller that starts now begins.
-function M.latest_id(conn)
-  local row = db.first(conn, "select max(id) as id from board_event")
+--- The id of the newest event (0 when there is none); with `before` (os.time()), of the newest
+-- event written before that second.
+function M.latest_id(conn, before)
+  local row
+  if before then
+    row = db.first(conn, "select max(id) as id from board_event where created_at < ?", before)
+  else
+    row = db.first(conn, "select max(id) as id from board_event")
+  end
   return row and tonumber(row.id) or 0
 end
 

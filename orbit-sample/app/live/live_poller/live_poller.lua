@@ -22,6 +22,11 @@ local WINDOW = 100
 -- events are deleted after this many seconds (only pollers that are catching up need them)
 local KEEP_SECONDS = 600
 
+-- Events from before this service started are history, not news. Taken when the module loads,
+-- not at the first poll, which may come later (the database may be slow to answer, or locked
+-- by a migration): a change made in between is still sent.
+local STARTED = os.time()
+
 live_poller = {}
 
 function live_poller.init()
@@ -37,7 +42,7 @@ function live_poller.run()
   local settings = config.get()
   local sleeper = live_poller.sleeper
   local conn            -- opened (again) when needed
-  local start, last     -- events up to `start` existed before this poller: not sent
+  local start, last     -- events up to `start` are from before the service started: not sent
   local sent = {}       -- ids sent that are still inside the window
   local pruned_at = 0
   local retry = 1       -- seconds to wait after a database error; doubles up to 30
@@ -50,7 +55,7 @@ function live_poller.run()
       conn = db.connect(settings)
       db.migrate(conn, settings.driver)
       if not start then
-        start = events.latest_id(conn)
+        start = events.latest_id(conn, STARTED)
         last = start
       end
     end
