@@ -106,6 +106,7 @@ abstract class BoardBrowserScenario {
 
     @BeforeAll
     final void startDeployment() throws Exception {
+        delete(reports());
         work = Files.createTempDirectory("board-e2e-");
         long t0 = System.nanoTime();
         URI url = deploy(work, work.resolve("data"));
@@ -118,6 +119,12 @@ abstract class BoardBrowserScenario {
 
     @AfterAll
     final void stopDeployment() {
+        try {
+            Path dir = Files.createDirectories(reports());
+            note("server logs: " + Files.writeString(dir.resolve("server.log"), settledServerLogs()).toAbsolutePath());
+        } catch (Exception e) {
+            System.err.println(getClass().getSimpleName() + ": the server logs: " + e);
+        }
         for (int i = running.size() - 1; i >= 0; i--) {
             try {
                 running.get(i).close();
@@ -488,7 +495,7 @@ abstract class BoardBrowserScenario {
 
     /** Saves what both browsers show and the servers' logs; returns the failure with their paths. */
     private AssertionError report(Throwable t, WebDriver a, WebDriver b) {
-        Path dir = Path.of("target", "e2e", getClass().getSimpleName()).toAbsolutePath();
+        Path dir = reports();
         List<String> saved = new ArrayList<>();
         try {
             Files.createDirectories(dir);
@@ -507,7 +514,7 @@ abstract class BoardBrowserScenario {
                     saved.add(name + ".html: " + e.getMessage());
                 }
             }
-            Path logs = Files.writeString(dir.resolve("server.log"), serverLogs());
+            Path logs = Files.writeString(dir.resolve("server.log"), settledServerLogs());
             saved.add(logs.toString());
         } catch (Exception e) {
             saved.add("(" + dir + ": " + e + ")");
@@ -515,6 +522,21 @@ abstract class BoardBrowserScenario {
         AssertionError e = new AssertionError("at the step '" + step + "' against " + home + ": " + t.getMessage()
                 + "\nsaved:\n  " + String.join("\n  ", saved), t);
         return e;
+    }
+
+    /** Where the screenshots, page sources and server logs go: target/e2e/CLASS/ (emptied before each run). */
+    private Path reports() {
+        return Path.of("target", "e2e", getClass().getSimpleName()).toAbsolutePath();
+    }
+
+    /** The servers' logs once the last lines are out (the board's access log writes lines in batches, every 0.2 s). */
+    private String settledServerLogs() {
+        try {
+            Thread.sleep(500);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return serverLogs();
     }
 
     static void delete(Path dir) {

@@ -5,6 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 
 import org.apogee.server.tck.ApogeeProcess;
 import org.apogee.server.tck.Nginx;
@@ -13,8 +18,9 @@ import org.apogee.server.tck.Nginx;
  * The board behind nginx, split over two processes that share BOARD_DATA (one SQLite database):
  * the pages come from {@code apogee fcgi orbit-sample} through {@code fastcgi_pass}, and
  * {@code /live} is proxied with the WebSocket upgrade headers to {@code apogee serve --lapps
- * orbit-sample/app/lapps.json}, which runs the LAppS services only. The live view works only if that
- * process's poller reads the events the FastCGI process writes.
+ * orbit-sample/app/lapps.json}, which runs the LAppS services only. The two start at the same time
+ * on a data folder that does not exist yet. The live view works only if the services' poller reads
+ * the events the FastCGI process writes.
  */
 class NginxFastCgiBoardIT extends BoardBrowserScenario {
 
@@ -27,11 +33,13 @@ class NginxFastCgiBoardIT extends BoardBrowserScenario {
         Path repo = ApogeeProcess.home();
         ApogeeProcess.Builder fcgi = ApogeeProcess.fcgi("orbit-sample").directory(repo).env("BOARD_DATA", data.toString());
         FOREIGN_ENV.forEach(fcgi::removeEnv);
-        pages = stopLater(fcgi.start());
         ApogeeProcess.Builder services = ApogeeProcess.serve("--lapps", "orbit-sample/app/lapps.json").directory(repo)
                 .env("BOARD_DATA", data.toString());
         FOREIGN_ENV.forEach(services::removeEnv);
-        live = stopLater(services.start());
+        // both at once, as a service manager starts them: both make the database and its schema on first start
+        List<ApogeeProcess> started = startTogether(fcgi, services);
+        pages = started.get(0);
+        live = started.get(1);
         nginx = stopLater(Nginx.start("""
                 client_max_body_size 6m;
                 location / {
@@ -51,6 +59,31 @@ class NginxFastCgiBoardIT extends BoardBrowserScenario {
                 %s
                 """.formatted(pages.port(), Nginx.WEBSOCKET_MAP)));
         return nginx.url("/");
+    }
+
+    /** Starts the processes at the same time; returns them once all run (each goes to stopLater as soon as it does). */
+    private List<ApogeeProcess> startTogether(ApogeeProcess.Builder... builders) throws Exception {
+        List<CompletableFuture<ApogeeProcess>> starting = new ArrayList<>();
+        for (ApogeeProcess.Builder b : builders) {
+            starting.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    return b.start();
+                } catch (Exception e) {
+                    throw new CompletionException(e);
+                }
+            }));
+        }
+        List<ApogeeProcess> started = new ArrayList<>();
+        Exception failed = null;
+        for (CompletableFuture<ApogeeProcess> f : starting) {
+            try {
+                started.add(stopLater(f.get()));
+            } catch (ExecutionException e) {
+                if (failed == null) failed = e.getCause() instanceof Exception x ? x : e;
+            }
+        }
+        if (failed != null) throw failed;
+        return started;
     }
 
     /** Each process did its part: the pages over FastCGI, the live view (and its poller of the shared database) in the other. */
