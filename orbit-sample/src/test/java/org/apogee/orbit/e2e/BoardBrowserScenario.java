@@ -69,7 +69,11 @@ abstract class BoardBrowserScenario {
     /** How long a change may take to reach another browser (the poller looks every 250 ms). */
     static final Duration LIVE = Duration.ofSeconds(20);
 
-    /** What every process of the board gets: a data folder of the test's own, SQLite, sessions in memory. */
+    /**
+     * Variables of this JVM's environment kept from the board's Apogee processes, so that each uses the test's
+     * BOARD_DATA, SQLite there, sessions in memory and the bundled Lua path. (Tomcat's builder cannot remove
+     * variables; it passes this JVM's environment on.)
+     */
     static final List<String> FOREIGN_ENV = List.of("BOARD_DATABASE", "REDIS_URL", "APOGEE_SESSION_SECRET", "BOARD_ACCESS_LOG",
             "LUA_PATH", "LUA_PATH_5_2", "LAPPS_HOME");
 
