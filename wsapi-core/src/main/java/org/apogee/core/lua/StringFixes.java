@@ -12,6 +12,7 @@ import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Varargs;
 import org.luaj.vm2.lib.TwoArgFunction;
+import org.luaj.vm2.lib.ApogeePatterns;
 import org.luaj.vm2.lib.VarArgFunction;
 
 /**
@@ -21,6 +22,8 @@ import org.luaj.vm2.lib.VarArgFunction;
  *       {@code %.3s}, {@code %.2f}, {@code %5.1e}, {@code %g}, 64-bit {@code %d} and {@code %x});
  *       {@code %s} converts any value as {@code tostring} does.</li>
  *   <li>{@code string.rep(s, n, sep)} honours the separator.</li>
+ *   <li>Pattern character classes ({@code %a}, {@code %w}, ...) are ASCII-only, as in C's "C" locale
+ *       ({@link ApogeePatterns}).</li>
  *   <li>LuaJ keeps one JVM-wide string metatable; its {@code __index} here resolves to the calling
  *       state's own {@code string} table, so a function one app adds to {@code string} is not
  *       visible as a method in another app.</li>
@@ -50,6 +53,7 @@ final class StringFixes {
         LuaString.s_metatable = SHARED_METATABLE;
         string.set("format", new Format(string.get("format")));
         string.set("rep", new Rep());
+        ApogeePatterns.install(string);
     }
 
     static final class Rep extends VarArgFunction {

@@ -1,0 +1,107 @@
+-- Lua patterns as C Lua matches them in the "C" locale: every character class is ASCII-only, so a
+-- byte of a UTF-8 sequence (0x80-0xFF) is never a letter, digit, space, punctuation or control.
+
+local char, byte = string.char, string.byte
+
+-- What <ctype.h> says in the "C" locale, written out by byte value (no patterns involved).
+local function between(c, lo, hi) return c >= byte(lo) and c <= byte(hi) end
+local function lower(c) return between(c, "a", "z") end
+local function upper(c) return between(c, "A", "Z") end
+local function digit(c) return between(c, "0", "9") end
+local C_LOCALE = {
+  a = function(c) return lower(c) or upper(c) end,
+  c = function(c) return c < 0x20 or c == 0x7F end,
+  d = digit,
+  g = function(c) return c > 0x20 and c < 0x7F end,
+  l = lower,
+  p = function(c)
+    return between(c, "!", "/") or between(c, ":", "@") or between(c, "[", "`") or between(c, "{", "~")
+  end,
+  s = function(c) return c == 0x20 or (c >= 0x09 and c <= 0x0D) end,
+  u = upper,
+  w = function(c) return lower(c) or upper(c) or digit(c) end,
+  x = function(c) return digit(c) or between(c, "a", "f") or between(c, "A", "F") end,
+}
+local CLASSES = { "a", "c", "d", "g", "l", "p", "s", "u", "w", "x" }
+
+-- The bytes 0-255 for which `matches(ch)` differs from `expected(c)`, as "0xNN" strings.
+local function mismatches(expected, matches)
+  local wrong = {}
+  for c = 0, 255 do
+    if (matches(char(c)) and true or false) ~= (expected(c) and true or false) then
+      wrong[#wrong + 1] = string.format("0x%02X", c)
+    end
+  end
+  return wrong
+end
+
+local function negate(f) return function(c) return not f(c) end end
+
+describe("pattern character classes", function()
+  for _, k in ipairs(CLASSES) do
+    local is, K = C_LOCALE[k], k:upper()
+
+    describe("%" .. k, function()
+      it("matches exactly the C locale's bytes, alone and as %" .. K, function()
+        assert.same({}, mismatches(is, function(ch) return ch:find("^%" .. k .. "$") end))
+        assert.same({}, mismatches(negate(is), function(ch) return ch:find("^%" .. K .. "$") end))
+      end)
+
+      it("does so inside sets: [%" .. k .. "], [^%" .. k .. "], [%" .. K .. "], [^%" .. K .. "]", function()
+        assert.same({}, mismatches(is, function(ch) return ch:find("^[%" .. k .. "]$") end))
+        assert.same({}, mismatches(negate(is), function(ch) return ch:find("^[^%" .. k .. "]$") end))
+        assert.same({}, mismatches(negate(is), function(ch) return ch:find("^[%" .. K .. "]$") end))
+        assert.same({}, mismatches(is, function(ch) return ch:find("^[^%" .. K .. "]$") end))
+      end)
+
+      it("does so in string.match, string.gmatch and string.gsub", function()
+        assert.same({}, mismatches(is, function(ch) return ch:match("%" .. k) end))
+        assert.same({}, mismatches(is, function(ch) return ch:gmatch("[%" .. k .. "]")() end))
+        assert.same({}, mismatches(is, function(ch) return select(2, ch:gsub("%" .. k, "")) == 1 end))
+        assert.same({}, mismatches(negate(is), function(ch) return select(2, ch:gsub("[^%" .. k .. "]", "")) == 1 end))
+      end)
+
+      it("counts each byte of a string of all 256 bytes once", function()
+        local all = {}
+        for c = 0, 255 do all[#all + 1] = char(c) end
+        all = table.concat(all)
+        local n = 0
+        for c = 0, 255 do if is(c) then n = n + 1 end end
+        assert.equals(n, select(2, all:gsub("%" .. k, "")))
+        assert.equals(256 - n, select(2, all:gsub("%" .. K, "")))
+        assert.equals(256 - n, #all:gsub("%" .. k, ""))
+      end)
+    end)
+  end
+
+  it("keeps %z matching the zero byte", function()
+    assert.same({}, mismatches(function(c) return c == 0 end, function(ch) return ch:find("^%z$") end))
+    assert.same({}, mismatches(function(c) return c ~= 0 end, function(ch) return ch:find("^[%Z]$") end))
+  end)
+
+  it("stops at the ASCII boundaries of each range", function()
+    assert.is_nil(("@[`{"):find("%a"))
+    assert.is_nil(("/:"):find("%d"))
+    assert.is_nil(("@[`{/:"):find("%w"))
+    assert.is_nil(("`{"):find("%l"))
+    assert.is_nil(("@["):find("%u"))
+    assert.is_nil(("gG/:@`"):find("%x"))
+    assert.equals("[\\]^_`{|}~", ("a[\\]^_`{|}~z"):match("%p+"))
+    assert.equals(" \t\n\v\f\r", ("x \t\n\v\f\rx"):match("%s+"))
+    assert.equals("\0\31\127", (("\0\31\127 \128\255"):gsub("[^%c]", "")))
+    assert.equals("!~", ((" !~\127"):gsub("%G", "")))
+  end)
+
+  it("treats UTF-8 text byte for byte, as C Lua does", function()
+    assert.equals("", (("ü"):gsub("[^%w]", "")))
+    assert.equals("Gre", (("Grüße"):gsub("%W", "")))
+    assert.equals("Grüße", (("Grüße"):gsub("%p", "")))
+    assert.equals("na", ("naïve café"):match("%a+"))
+    assert.equals("t", ("été"):match("%l+"))
+    local words = {}
+    for w in ("Ünïcode über alles"):gmatch("%a+") do words[#words + 1] = w end
+    assert.same({ "n", "code", "ber", "alles" }, words)
+    assert.equals(3, ("µ-x"):find("[%w-]+"))
+    assert.equals("\194\181\194\170\194\186", (("\194\181\194\170\194\186"):gsub("%w", "")))
+  end)
+end)
