@@ -105,3 +105,32 @@ describe("pattern character classes", function()
     assert.equals("\194\181\194\170\194\186", (("\194\181\194\170\194\186"):gsub("%w", "")))
   end)
 end)
+
+describe("the frontier pattern %f", function()
+  it("matches where the previous byte is outside the set and the next inside", function()
+    assert.equals("W (W) W", (("THE (quick) fox"):gsub("%f[%a]%a+", "W")))
+    assert.same({ 1, 3 }, { ("THE (quick) fox"):find("%f[%a]%u+%f[%A]") })
+    assert.is_nil(("ab"):find("a%f[%a]"))
+    local words = {}
+    for w in ("one, two;three"):gmatch("%f[%w]%w+%f[%W]") do words[#words + 1] = w end
+    assert.same({ "one", "two", "three" }, words)
+  end)
+
+  it("sees the zero byte before the start and after the end of the subject", function()
+    assert.same({ 1, 5 }, { ("hello world"):find("%f[%w]%w+") })
+    assert.same({ 5, 5 }, { ("hello"):find("o%f[%W]") })
+    assert.same({ 6, 5 }, { ("hello"):find("%f[%z]") })
+    assert.same({ 1, 0 }, { ("hello"):find("^%f[a-z]") })
+    assert.same({ 5, 5 }, { ("helloworld"):sub(1, 5):find("o%f[^a-z]") })
+  end)
+
+  it("uses the ASCII classes", function()
+    assert.same({ 3, 2 }, { ("\195\128B"):find("%f[%a]") })
+  end)
+
+  it("needs a set", function()
+    local ok, err = pcall(string.find, "x", "%fa")
+    assert.is_false(ok)
+    assert.matches("missing '%[' after '%%f' in pattern", err)
+  end)
+end)

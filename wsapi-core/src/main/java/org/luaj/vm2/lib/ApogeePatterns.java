@@ -14,9 +14,11 @@ import org.luaj.vm2.Varargs;
  * text, {@code s:gsub("[^%w]", "")} keeps half of "ü". It also leaves {@code [\]^_`{|}~} out of
  * {@code %p} and {@code \v} out of {@code %s}, and lacks Lua 5.2's {@code %g}. C Lua classifies with
  * {@code <ctype.h>} in the "C" locale, where every class is ASCII, and WSAPI and Orbit code relies on
- * that. The matcher stays LuaJ's: {@link Matcher} replaces only its single-character tests (the class
- * table is private to LuaJ), and this class lives in LuaJ's package to reach them. The entry points
- * are LuaJ's, creating a {@link Matcher} instead of LuaJ's match state.
+ * that. LuaJ's {@code %f[set]} never matched (and failed at the subject's ends).
+ * <p>
+ * The matcher stays LuaJ's: {@link Matcher} replaces only its single-character tests (the class table
+ * is private to LuaJ) and the loop that holds {@code %f}, and this class lives in LuaJ's package to
+ * reach them. The entry points are LuaJ's, creating a {@link Matcher} instead of LuaJ's match state.
  */
 public final class ApogeePatterns {
 
@@ -71,11 +73,94 @@ public final class ApogeePatterns {
         return ((CTYPE[c] & mask) != 0) == (lower == cl);
     }
 
-    /** LuaJ's match state with C's class tests. */
+    /** LuaJ's values for a capture being matched and a position capture {@code ()}. */
+    private static final int CAP_UNFINISHED = -1, CAP_POSITION = -2;
+
+    /** LuaJ's match state with C's class tests and frontier. */
     static final class Matcher extends StringLib.MatchState {
 
         Matcher(Varargs args, LuaString s, LuaString pattern) {
             super(args, s, pattern);
+        }
+
+        /**
+         * LuaJ's {@code match} with C Lua's frontier {@code %f[set]}: LuaJ failed wherever the next
+         * byte was in the set (so {@code %f} never matched), and read outside the subject at its start
+         * and end, where C sees a zero byte.
+         */
+        @Override
+        int match(int soffset, int poffset) {
+            while (true) {
+                if (poffset == p.length()) return soffset;
+                switch (p.luaByte(poffset)) {
+                    case '(':
+                        if (++poffset < p.length() && p.luaByte(poffset) == ')') {
+                            return start_capture(soffset, poffset + 1, CAP_POSITION);
+                        }
+                        return start_capture(soffset, poffset, CAP_UNFINISHED);
+                    case ')':
+                        return end_capture(soffset, poffset + 1);
+                    case '%':
+                        if (poffset + 1 == p.length()) LuaValue.error("malformed pattern (ends with '%')");
+                        switch (p.luaByte(poffset + 1)) {
+                            case 'b':
+                                soffset = matchbalance(soffset, poffset + 2);
+                                if (soffset == -1) return -1;
+                                poffset += 4;
+                                continue;
+                            case 'f': {
+                                poffset += 2;
+                                if (poffset == p.length() || p.luaByte(poffset) != '[') {
+                                    LuaValue.error("missing '[' after '%f' in pattern");
+                                }
+                                int ep = classend(poffset);
+                                int previous = soffset == 0 ? 0 : s.luaByte(soffset - 1);
+                                int next = soffset < s.length() ? s.luaByte(soffset) : 0;
+                                if (matchbracketclass(previous, poffset, ep - 1)
+                                        || !matchbracketclass(next, poffset, ep - 1)) {
+                                    return -1;
+                                }
+                                poffset = ep;
+                                continue;
+                            }
+                            default: {
+                                int c = p.luaByte(poffset + 1);
+                                if (c >= '0' && c <= '9') {
+                                    soffset = match_capture(soffset, c);
+                                    if (soffset == -1) return -1;
+                                    return match(soffset, poffset + 2);
+                                }
+                            }
+                        }
+                        break;
+                    case '$':
+                        if (poffset + 1 == p.length()) return soffset == s.length() ? soffset : -1;
+                        break;
+                    default:
+                        break;
+                }
+                int ep = classend(poffset);
+                boolean m = soffset < s.length() && singlematch(s.luaByte(soffset), poffset, ep);
+                int pc = ep < p.length() ? p.luaByte(ep) : '\0';
+                switch (pc) {
+                    case '?':
+                        int res;
+                        if (m && (res = match(soffset + 1, ep + 1)) != -1) return res;
+                        poffset = ep + 1;
+                        continue;
+                    case '*':
+                        return max_expand(soffset, poffset, ep);
+                    case '+':
+                        return m ? max_expand(soffset + 1, poffset, ep) : -1;
+                    case '-':
+                        return min_expand(soffset, poffset, ep);
+                    default:
+                        if (!m) return -1;
+                        soffset++;
+                        poffset = ep;
+                        continue;
+                }
+            }
         }
 
         @Override
