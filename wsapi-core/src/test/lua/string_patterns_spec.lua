@@ -134,3 +134,39 @@ describe("the frontier pattern %f", function()
     assert.matches("missing '%[' after '%%f' in pattern", err)
   end)
 end)
+
+describe("empty matches", function()
+  -- at most 20 results, so a matcher that never advances fails instead of looping
+  local function collect(iterator)
+    local all = {}
+    for a, b in iterator do
+      all[#all + 1] = b and (a .. "=" .. b) or a
+      if #all == 20 then break end
+    end
+    return all
+  end
+
+  it("advance string.gmatch by one byte, and it tries the end of the subject too", function()
+    assert.same({ "a", "", "b", "" }, collect(("a,b"):gmatch("[^,]*")))
+    assert.same({ "abc", "" }, collect(("abc"):gmatch("%a*")))
+    assert.same({ "", "", "", "" }, collect(("abc"):gmatch("")))
+    assert.same({ "" }, collect((""):gmatch(".*")))
+    assert.same({ "k=v", "x=y" }, collect(("k=v, x=y"):gmatch("(%w+)=(%w+)")))
+    assert.same({ "a", "b", "c" }, collect(("abc"):gmatch("%a")))
+  end)
+
+  it("come from an empty pattern in string.match and string.find", function()
+    assert.equals("", ("abc"):match(""))
+    assert.equals(1, ("abc"):match("()"))
+    assert.equals("", (""):match(""))
+    assert.equals(3, ("abc"):match("()", 3))
+    assert.same({ 1, 0 }, { (""):find("") })
+    assert.same({ 2, 1 }, { ("abc"):find("", 2) })
+  end)
+
+  it("are counted by string.gsub as in C Lua 5.2", function()
+    assert.same({ "--", 2 }, { ("abc"):gsub("%a*", "-") })
+    assert.same({ "xx,xx", 4 }, { ("a,b"):gsub("[^,]*", "x") })
+    assert.same({ "-a-b-", 3 }, { ("ab"):gsub("", "-") })
+  end)
+end)

@@ -197,7 +197,7 @@ public final class ApogeePatterns {
 
     private static final LuaString SPECIALS = LuaValue.valueOf("^$*+?.([%-");
 
-    /** {@code string.find} and {@code string.match}: LuaJ's {@code str_find_aux}. */
+    /** {@code string.find} and {@code string.match}: LuaJ's {@code str_find_aux}, which failed on an empty pattern. */
     static final class Find extends VarArgFunction {
         private final boolean find;
 
@@ -223,7 +223,7 @@ public final class ApogeePatterns {
                 Matcher ms = new Matcher(args, s, pat);
                 boolean anchor = false;
                 int poff = 0;
-                if (pat.luaByte(0) == '^') {
+                if (pat.length() > 0 && pat.luaByte(0) == '^') {
                     anchor = true;
                     poff = 1;
                 }
@@ -242,7 +242,10 @@ public final class ApogeePatterns {
         }
     }
 
-    /** {@code string.gmatch}: LuaJ's. */
+    /**
+     * {@code string.gmatch} as in C Lua 5.2: after an empty match the next search starts one byte
+     * further (LuaJ's returned the same empty match forever), and the end of the subject is tried too.
+     */
     static final class GMatch extends VarArgFunction {
         @Override
         public Varargs invoke(Varargs args) {
@@ -264,12 +267,12 @@ public final class ApogeePatterns {
 
         @Override
         public Varargs invoke(Varargs args) {
-            for (; soffset < srclen; soffset++) {
+            for (; soffset <= srclen; soffset++) {
                 ms.reset();
                 int res = ms.match(soffset, 0);
                 if (res >= 0) {
                     int soff = soffset;
-                    soffset = res;
+                    soffset = res == soff ? res + 1 : res;
                     return ms.push_captures(true, soff, res);
                 }
             }
