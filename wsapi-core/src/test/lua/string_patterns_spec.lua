@@ -170,3 +170,26 @@ describe("empty matches", function()
     assert.same({ "-a-b-", 3 }, { ("ab"):gsub("", "-") })
   end)
 end)
+
+describe("malformed patterns", function()
+  local function message(s, pattern)
+    local ok, err = pcall(string.find, s, pattern)
+    assert.is_false(ok, pattern)
+    return err
+  end
+
+  it("raise C Lua's errors for an unfinished set", function()
+    assert.matches("malformed pattern %(missing '%]'%)", message("x", "[a"))
+    assert.matches("malformed pattern %(missing '%]'%)", message("x", "[a%"))
+    assert.matches("malformed pattern %(missing '%]'%)", message("x", "[]"))
+    assert.matches("malformed pattern %(missing '%]'%)", message("x", "[^"))
+    assert.matches("malformed pattern %(missing '%]'%)", message("x", "%f[a"))
+    assert.matches("malformed pattern %(ends with '%%'%)", message("x", "x%"))
+  end)
+
+  it("take ] first in a set as a literal, as C Lua does", function()
+    assert.equals("]]", ("a]]b"):match("[]]+"))
+    assert.equals("a", ("]a"):match("[^]]"))
+    assert.equals("%]", ("x%]"):match("[%%%]]+"))
+  end)
+end)

@@ -163,6 +163,25 @@ public final class ApogeePatterns {
             }
         }
 
+        /** LuaJ's, with C Lua's error for a set without its ']' (LuaJ read past the pattern's end). */
+        @Override
+        int classend(int poffset) {
+            switch (p.luaByte(poffset++)) {
+                case '%':
+                    if (poffset == p.length()) LuaValue.error("malformed pattern (ends with '%')");
+                    return poffset + 1;
+                case '[':
+                    if (poffset < p.length() && p.luaByte(poffset) == '^') poffset++;
+                    do { // the first byte is part of the set even when it is ']'
+                        if (poffset >= p.length()) LuaValue.error("malformed pattern (missing ']')");
+                        if (p.luaByte(poffset++) == '%' && poffset < p.length()) poffset++;
+                    } while (poffset >= p.length() || p.luaByte(poffset) != ']');
+                    return poffset + 1;
+                default:
+                    return poffset;
+            }
+        }
+
         @Override
         boolean singlematch(int c, int poff, int ep) {
             switch (p.luaByte(poff)) {
