@@ -14,11 +14,14 @@ import org.luaj.vm2.Varargs;
  * text, {@code s:gsub("[^%w]", "")} keeps half of "ü". It also leaves {@code [\]^_`{|}~} out of
  * {@code %p} and {@code \v} out of {@code %s}, and lacks Lua 5.2's {@code %g}. C Lua classifies with
  * {@code <ctype.h>} in the "C" locale, where every class is ASCII, and WSAPI and Orbit code relies on
- * that. LuaJ's {@code %f[set]} never matched (and failed at the subject's ends).
+ * that. LuaJ's {@code %f[set]} also never matched (and failed at the subject's ends), its
+ * {@code gmatch} returned an empty match forever, and an empty pattern or a set without its ']'
+ * failed with Java index errors.
  * <p>
  * The matcher stays LuaJ's: {@link Matcher} replaces only its single-character tests (the class table
- * is private to LuaJ) and the loop that holds {@code %f}, and this class lives in LuaJ's package to
- * reach them. The entry points are LuaJ's, creating a {@link Matcher} instead of LuaJ's match state.
+ * is private to LuaJ), the loop that holds {@code %f} and the end of a set, and this class lives in
+ * LuaJ's package to reach them. The entry points are LuaJ's, creating a {@link Matcher} instead of
+ * LuaJ's match state.
  */
 public final class ApogeePatterns {
 
