@@ -133,6 +133,18 @@ describe("wsapi.ringer", function()
     assert.equals(204, (app(make_env { query = "empty" })))
   end)
 
+  it("lets wsapi.request read a form sent with or without Content-Length", function()
+    local app = ringer.new("fixtures.ringer.form_app")
+    local form = { CONTENT_TYPE = "application/x-www-form-urlencoded" }
+    local _, _, iter = app(make_env { method = "POST", body = "a=1&b=two", extra = form })
+    assert.equals("a=1 b=two", drain(iter))
+    local env = make_env { method = "POST", body = "a=1&b=two", extra = form }
+    env.CONTENT_LENGTH = nil
+    env.HTTP_TRANSFER_ENCODING = "chunked"
+    _, _, iter = app(env)
+    assert.equals("a=1 b=two", drain(iter))
+  end)
+
   it("handles an empty body", function()
     local app, data = ringer.new("fixtures.ringer.failing")
     local status, headers, iter = app(make_env { query = "empty" })

@@ -119,6 +119,38 @@ describe("the runtime", function()
     end)
   end)
 
+  describe("string.upper and string.lower", function()
+    it("change ASCII letters only, byte for byte, as in C's \"C\" locale", function()
+      assert.equals("ABC-XYZ_09", ("abc-xyz_09"):upper())
+      assert.equals("abc-xyz_09", ("ABC-XYZ_09"):lower())
+      assert.equals("@[`{", ("@[`{"):upper())
+      assert.equals("@[`{", ("@[`{"):lower())
+      assert.equals("Ü", ("Ü"):lower())
+      assert.equals("üß", ("üß"):upper())
+      assert.equals("I", ("i"):upper())
+      assert.equals("i", ("I"):lower())
+    end)
+
+    it("keep every byte that is not an ASCII letter", function()
+      local all = {}
+      for c = 0, 255 do all[#all + 1] = string.char(c) end
+      all = table.concat(all)
+      local up, low = all:upper(), all:lower()
+      assert.equals(256, #up)
+      assert.equals(256, #low)
+      for c = 0, 255 do
+        local u, l = up:byte(c + 1), low:byte(c + 1)
+        if c >= 97 and c <= 122 then assert.equals(c - 32, u) else assert.equals(c, u) end
+        if c >= 65 and c <= 90 then assert.equals(c + 32, l) else assert.equals(c, l) end
+      end
+    end)
+
+    it("take numbers as strings", function()
+      assert.equals("1.5", string.upper(1.5))
+      assert.equals("12", string.lower(12))
+    end)
+  end)
+
   describe("the string metatable", function()
     it("finds functions added to this state's string table", function()
       function string.spec_shout(s) return s:upper() .. "!" end

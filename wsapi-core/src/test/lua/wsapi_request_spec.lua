@@ -280,6 +280,81 @@ describe("wsapi.request", function()
     end)
   end)
 
+  describe("bodies without CONTENT_LENGTH", function()
+    local boundary = "----apogee-c4u"
+    local big = string.rep("0123456789abcdef", 8192)
+
+    -- An input that takes byte counts only, as WSAPI's input_maker (read("*a") fails there), and
+    -- gives the body in pieces of at most `piece` bytes, nil at the end.
+    local function counted_input(body, piece)
+      local pos = 1
+      return {
+        length = 0,
+        read = function(self, n)
+          if type(n) ~= "number" then error("attempt to compare " .. type(n) .. " with number") end
+          if n <= 0 or pos > #body then return nil end
+          local s = body:sub(pos, pos + math.min(n, piece or n) - 1)
+          pos = pos + #s
+          return s
+        end,
+      }
+    end
+
+    -- an env as a filter passes it on for a body of unknown length: CONTENT_LENGTH missing and
+    -- env.input a Lua object in front of the server's input
+    local function unknown_length_env(body, content_type, headers)
+      local env = util.make_env_post(body, content_type)
+      env.CONTENT_LENGTH = nil
+      env.input = counted_input(body, 1000)
+      for k, v in pairs(headers or {}) do env[k] = v end
+      return env
+    end
+
+    local function chunked_env(body, content_type)
+      return unknown_length_env(body, content_type, { HTTP_TRANSFER_ENCODING = "chunked" })
+    end
+
+    it("are read to the end of any input when the request is chunked: forms", function()
+      local req = request.new(chunked_env("a=1&b=" .. ("x"):rep(5000) .. "&c=3", "application/x-www-form-urlencoded"))
+      assert.equals("1", req.POST.a)
+      assert.equals(5000, #req.POST.b)
+      assert.equals("3", req.POST.c)
+    end)
+
+    it("are read to the end of any input when the request is chunked: multipart", function()
+      local body = multipart.body(boundary, { { name = "a", value = "1" }, { name = "f", filename = "f.bin", value = big } })
+      local req = request.new(chunked_env(body, "multipart/form-data; boundary=" .. boundary))
+      assert.equals("1", req.POST.a)
+      assert.equals(big, req.POST.f.contents)
+    end)
+
+    it("are read to the end of any input when the request is chunked: other bodies", function()
+      local req = request.new(chunked_env(big, "application/octet-stream"))
+      assert.equals(big, req.POST.post_data)
+    end)
+
+    it("are read to the end over HTTP/2, where frames carry the body without a length", function()
+      local env = unknown_length_env("a=1&b=2", "application/x-www-form-urlencoded", { SERVER_PROTOCOL = "HTTP/2.0" })
+      assert.same({ a = "1", b = "2" }, request.new(env).POST)
+    end)
+
+    it("are read to the end through a rewindable env", function()
+      local env = util.make_rewindable(chunked_env("a=1&b=2", "application/x-www-form-urlencoded"))
+      assert.same({ a = "1", b = "2" }, request.new(env).POST)
+      env.input:rewind()
+      assert.same({ a = "1", b = "2" }, request.new(env).POST)
+    end)
+
+    it("are empty on HTTP/1.1 without Transfer-Encoding, from an input that is not the server's", function()
+      local env = unknown_length_env("a=1", "application/x-www-form-urlencoded")
+      assert.same({}, request.new(env).POST)
+      env = unknown_length_env("data", "application/json")
+      assert.equals("", request.new(env).POST.post_data)
+      env = unknown_length_env(multipart.body(boundary, { { name = "a", value = "1" } }), "multipart/form-data; boundary=" .. boundary)
+      assert.same({}, request.new(env).POST)
+    end)
+  end)
+
   describe("cookies", function()
     local function with_cookie(header)
       local env = util.make_env_get()

@@ -38,6 +38,22 @@ describe("wsapi.filters.lint", function()
     assert.is_nil(lint_error(ok_app))
   end)
 
+  it("lets wsapi.request read a form sent with or without Content-Length through its input", function()
+    local request = require "wsapi.request"
+    local seen
+    local app = lint(function(env)
+      seen = request.new(env).POST
+      return ok_app(env)
+    end, { strict = true })
+    for _, chunked in ipairs({ false, true }) do
+      seen = nil
+      local r = fake.call(app, fake.env("POST", "/", { body = "a=1&b=2", chunked = chunked,
+        headers = { ["Content-Type"] = "application/x-www-form-urlencoded" } }))
+      assert.equals(200, r.status)
+      assert.same({ a = "1", b = "2" }, seen, chunked and "chunked" or "with Content-Length")
+    end
+  end)
+
   describe("the env", function()
     local function env_with(changes)
       local env = fake.env("GET", "/")

@@ -36,15 +36,33 @@ local function insert_field(tab, name, value, overwrite, lists)
   end
 end
 
--- The body as one string: CONTENT_LENGTH bytes, or, for a host body of unknown length
--- (chunked), all of it.
+-- Whether a request without CONTENT_LENGTH has a body that runs to the end of env.input. The
+-- server's own input ends where the body does. Any other input (a filter's, in front of the
+-- server's) is read to its end when the request says its body has no length: a transfer coding
+-- (HTTP/1.1 chunked) or HTTP/2 and later, whose frames carry the body. Without either an HTTP/1
+-- request has no body, and an input made up in Lua is not read (upstream reads 0 bytes).
+local function body_to_end(env)
+  if type(env.input) == "userdata" then return true end
+  local coding = env.HTTP_TRANSFER_ENCODING
+  if type(coding) == "string" and coding ~= "" then return true end
+  local protocol = env.SERVER_PROTOCOL
+  return type(protocol) == "string" and find(protocol, "^HTTP/[2-9]") ~= nil
+end
+
+-- The body as one string: CONTENT_LENGTH bytes, or, for a body of unknown length, all of it.
+-- Other inputs are read with byte counts, the one form of read every WSAPI input takes.
 local function read_body(env, length)
   local input = env.input
-  if length == nil then
-    if type(input) == "userdata" then return input:read("*a") end
-    length = 0
+  if length ~= nil then return input:read(length) end
+  if not body_to_end(env) then return input:read(0) end
+  if type(input) == "userdata" then return input:read("*a") end
+  local parts = {}
+  while true do
+    local piece = input:read(65536)
+    if piece == nil or piece == "" then break end
+    parts[#parts + 1] = piece
   end
-  return input:read(length)
+  return concat(parts)
 end
 
 local function parse_multipart(env, content_type, tab, overwrite)
@@ -61,7 +79,7 @@ local function parse_post_data(env, tab, overwrite)
   if find(content_type, "x-www-form-urlencoded", 1, true) then
     parse_qs(read_body(env, length) or "", tab, overwrite)
   elseif find(content_type, "multipart/form-data", 1, true) then
-    if (length or 0) > 0 or (length == nil and type(env.input) == "userdata") then
+    if (length or 0) > 0 or (length == nil and body_to_end(env)) then
       parse_multipart(env, content_type, tab, overwrite)
     end
   else

@@ -4,13 +4,15 @@
 
 local M = {}
 
-local function input(body)
+-- `length`: the declared length (CONTENT_LENGTH; 0 when the body's length is unknown), which
+-- read() reads, as the core's input does
+local function input(body, length)
   local pos = 1
-  local obj = { length = #body, reads = 0 }
+  local obj = { length = length, reads = 0 }
   function obj.read(self, n)
     assert(self == obj, "use input:read, not input.read")
     self.reads = self.reads + 1
-    if n == nil then n = #body end
+    if n == nil then n = length end
     if n == "*a" or n == "a" then
       local rest = body:sub(pos)
       pos = #body + 1
@@ -26,7 +28,8 @@ local function input(body)
 end
 
 --- An env for method and path ("/a/b?x=1"). opts: headers = { ["Cookie"] = "..." }, body, https,
--- script_name, remote_addr.
+-- script_name, remote_addr, protocol; chunked = true sends the body as a chunked request does:
+-- Transfer-Encoding and no CONTENT_LENGTH.
 function M.env(method, path, opts)
   opts = opts or {}
   local path_info, query = path:match("^([^?]*)%??(.*)$")
@@ -50,11 +53,15 @@ function M.env(method, path, opts)
     APP_PATH = "/srv",
     SCRIPT_FILENAME = "/srv/app.lua",
     PATH_TRANSLATED = "/srv" .. (path_info ~= "" and path_info or "/"),
-    input = input(body),
+    input = input(body, opts.chunked and 0 or #body),
     error = { lines = errors, write = function(self, ...) for _, s in ipairs({ ... }) do errors[#errors + 1] = s end end },
   }
   if opts.https then env.HTTPS = "on" end
-  if #body > 0 or method == "POST" or method == "PUT" then env.CONTENT_LENGTH = tostring(#body) end
+  if opts.chunked then
+    env.HTTP_TRANSFER_ENCODING = "chunked"
+  elseif #body > 0 or method == "POST" or method == "PUT" then
+    env.CONTENT_LENGTH = tostring(#body)
+  end
   for name, value in pairs(opts.headers or {}) do
     local lname = name:lower()
     if lname == "content-type" then env.CONTENT_TYPE = value

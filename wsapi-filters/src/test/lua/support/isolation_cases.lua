@@ -104,6 +104,21 @@ function M.define(rings)
       assert.error_matches(function() isolation(function() end, { rings = rings }) end, "give the app's file or module name")
     end)
 
+    it("gives an app using wsapi.request a form sent with or without Content-Length", function()
+      write("iso_form.lua", [[
+local request = require "wsapi.request"
+return function(env)
+  local req = request.new(env)
+  local text = "a=" .. tostring(req.POST.a) .. " b=" .. tostring(req.POST.b) .. " length=" .. tostring(env.input.length)
+  return 200, { ["Content-Type"] = "text/plain" }, coroutine.wrap(function() coroutine.yield(text) end)
+end
+]])
+      local app = isolation("iso_form.lua", { rings = rings })
+      local form = { ["Content-Type"] = "application/x-www-form-urlencoded" }
+      assert.equals("a=1 b=two length=9", fake.request(app, "POST", "/", { body = "a=1&b=two", headers = form }).body)
+      assert.equals("a=1 b=two length=0", fake.request(app, "POST", "/", { body = "a=1&b=two", headers = form, chunked = true }).body)
+    end)
+
     it("runs a bootstrap first", function()
       write("iso_boot.lua", [[return function() return 200, {}, coroutine.wrap(function() coroutine.yield(GREETING) end) end]])
       local app = isolation("iso_boot.lua", { rings = rings, bootstrap = "GREETING = 'hi from bootstrap'" })

@@ -11,18 +11,22 @@
 -- GET, HEAD, OPTIONS or TRACE) must carry it, in the X-CSRF-Token header or the form field
 -- "csrf_token" (application/x-www-form-urlencoded or multipart/form-data body), or they get a
 -- 403 page and the app is not called. The body read to find the field is given back to the app:
--- env.input reads it again from the start.
+-- env.input reads it again from the start, as the server's input does. A body sent without
+-- Content-Length (chunked) that was read to its end gets CONTENT_LENGTH set to its size, so the
+-- app sees the same request as with the header; a multipart body whose field came before its end
+-- keeps an unknown length (wsapi.request reads it to its end).
 --
 --   options: field ("csrf_token"), header ("X-CSRF-Token"), max_body (bytes read to find the
 --   field: 1 MiB; put the field first in multipart forms, or use the header for larger uploads),
 --   skip = function(env) return true end for requests to let through (an API with its own auth).
 --
--- Env: reads REQUEST_METHOD, CONTENT_TYPE, the header, env.input; adds APOGEE_CSRF (an object
--- with token() and field()); may replace env.input. Needs env.APOGEE_SESSION (the session filter).
+-- Env: reads REQUEST_METHOD, CONTENT_TYPE, CONTENT_LENGTH, the header, env.input; adds APOGEE_CSRF
+-- (an object with token() and field()); may replace env.input and set CONTENT_LENGTH. Needs
+-- env.APOGEE_SESSION (the session filter).
 
 local type, tostring, tonumber, error, setmetatable = type, tostring, tonumber, error, setmetatable
 local find, sub, match, gsub, upper, char, lower = string.find, string.sub, string.match, string.gsub, string.upper, string.char, string.lower
-local concat, min = table.concat, math.min
+local concat, min, huge = table.concat, math.min, math.huge
 
 local crypto = require "wsapi.filters.crypto"
 local session = require "wsapi.filters.session"
@@ -64,30 +68,37 @@ local function url_decode(s)
   return (gsub(s, "%%(%x%x)", function(h) return char(tonumber(h, 16)) end))
 end
 
--- env.input again: the bytes already read, then the rest of the body
+-- env.input again: the bytes already read, then the rest of the body, with the server's input's
+-- contract: read(n) gives n bytes unless the body ends first, and nil at the end (n <= 0: nil);
+-- read() reads `length` bytes (CONTENT_LENGTH, 0 when unknown); read("*a") the rest. The rest is
+-- read from `input` with byte counts only, the form every WSAPI input takes.
 local function replay(prefix, input, length)
-  local pos = 1
+  local pos, ended = 1, false
   local obj = { length = length }
   function obj.read(self, n)
     if n == nil then n = length end
-    local rest_of_prefix = #prefix - pos + 1
-    if n == "*a" or n == "a" then
-      local head = sub(prefix, pos)
-      pos = #prefix + 1
-      local tail = input:read("*a") or ""
-      return head .. tail
-    end
-    if type(n) ~= "number" then error("input:read: unsupported format '" .. tostring(n) .. "'") end
+    local all = n == "*a" or n == "a"
+    if all then n = huge end
+    if type(n) ~= "number" then error("input:read: unsupported format '" .. tostring(n) .. "' (use a byte count or \"*a\")", 2) end
     if n <= 0 then return nil end
-    if rest_of_prefix <= 0 then return input:read(n) end
-    local take = min(n, rest_of_prefix)
-    local chunk = sub(prefix, pos, pos + take - 1)
-    pos = pos + take
-    if take < n then
-      local more = input:read(n - take)
-      if more then chunk = chunk .. more end
+    local parts, got = {}, 0
+    if pos <= #prefix then
+      local take = min(n, #prefix - pos + 1)
+      parts[1] = sub(prefix, pos, pos + take - 1)
+      pos = pos + take
+      got = take
     end
-    return chunk
+    while got < n and not ended do
+      local piece = input:read(all and 65536 or n - got)
+      if piece == nil or piece == "" then
+        ended = true
+      else
+        parts[#parts + 1] = piece
+        got = got + #piece
+      end
+    end
+    if got == 0 then return all and "" or nil end
+    return concat(parts)
   end
   return obj
 end
@@ -111,8 +122,8 @@ local function multipart_field(buffer, name)
   return sub(buffer, start + 4, stop - 1)
 end
 
--- reads as much of the body as needed to find the field; returns the value (or nil) and the
--- bytes read
+-- reads as much of the body as needed to find the field; returns the value (or nil), the bytes
+-- read, a problem ("too large") or nil, and whether the body was read to its end
 local function find_in_body(env, o)
   local ctype = lower(env.CONTENT_TYPE or "")
   local multipart = find(ctype, "multipart/form-data", 1, true)
@@ -123,7 +134,11 @@ local function find_in_body(env, o)
   local parts, size = {}, 0
   while size <= o.max_body do
     local chunk = env.input:read(min(16384, o.max_body + 1 - size))
-    if not chunk then break end
+    if chunk == nil or chunk == "" then
+      local buffer = concat(parts)
+      if form then return form_field(buffer, o.field), buffer, nil, true end
+      return nil, buffer, nil, true
+    end
     parts[#parts + 1] = chunk
     size = size + #chunk
     if multipart then
@@ -133,10 +148,7 @@ local function find_in_body(env, o)
       if value then return value, buffer end
     end
   end
-  local buffer = concat(parts)
-  if size > o.max_body then return nil, buffer, "too large" end
-  if form then return form_field(buffer, o.field), buffer end
-  return nil, buffer
+  return nil, concat(parts), "too large"
 end
 
 local function refuse(why)
@@ -163,8 +175,15 @@ local function new(app, options)
     local expected = session_of(env):get(KEY)
     local given = env[o.header_key]
     if given == nil or given == "" then
-      local value, read, problem = find_in_body(env, o)
-      if #read > 0 then env.input = replay(read, env.input, tonumber(env.CONTENT_LENGTH) or #read) end
+      local value, read, problem, ended = find_in_body(env, o)
+      local length = tonumber(env.CONTENT_LENGTH)
+      if ended and not length then
+        -- a body sent without Content-Length (chunked), read to its end: the app sees it as if
+        -- it had come with the header
+        length = #read
+        env.CONTENT_LENGTH = tostring(length)
+      end
+      if #read > 0 then env.input = replay(read, env.input, length or 0) end
       if problem == "too large" then
         return refuse("the form is too large to look for its CSRF token; send the token in the " .. header .. " header")
       end

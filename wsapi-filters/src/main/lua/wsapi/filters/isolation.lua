@@ -70,7 +70,12 @@ local function from_parent(ok, ...)
   return ...
 end
 
-local input = {}
+-- the parent's env.input: read(n), and its length (the declared one, as the server's input has)
+local input = setmetatable({}, {
+  __index = function(_, k)
+    if k == "length" then return from_parent(remote("local n = env.input.length return type(n) == 'number' and n or nil")) end
+  end,
+})
 function input.read(self, n)
   return from_parent(remote("return env.input:read(...)", n))
 end

@@ -11,7 +11,9 @@ import org.luaj.vm2.LuaString;
 import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Varargs;
+import org.luaj.vm2.lib.OneArgFunction;
 import org.luaj.vm2.lib.TwoArgFunction;
+import org.luaj.vm2.lib.ApogeePatterns;
 import org.luaj.vm2.lib.VarArgFunction;
 
 /**
@@ -21,6 +23,9 @@ import org.luaj.vm2.lib.VarArgFunction;
  *       {@code %.3s}, {@code %.2f}, {@code %5.1e}, {@code %g}, 64-bit {@code %d} and {@code %x});
  *       {@code %s} converts any value as {@code tostring} does.</li>
  *   <li>{@code string.rep(s, n, sep)} honours the separator.</li>
+ *   <li>{@code string.upper} and {@code string.lower} change ASCII letters only, byte for byte.</li>
+ *   <li>Pattern character classes ({@code %a}, {@code %w}, ...) are ASCII-only, as in C's "C" locale
+ *       ({@link ApogeePatterns}).</li>
  *   <li>LuaJ keeps one JVM-wide string metatable; its {@code __index} here resolves to the calling
  *       state's own {@code string} table, so a function one app adds to {@code string} is not
  *       visible as a method in another app.</li>
@@ -50,6 +55,36 @@ final class StringFixes {
         LuaString.s_metatable = SHARED_METATABLE;
         string.set("format", new Format(string.get("format")));
         string.set("rep", new Rep());
+        string.set("upper", new Case('a', 'z', 'A' - 'a'));
+        string.set("lower", new Case('A', 'Z', 'a' - 'A'));
+        ApogeePatterns.install(string);
+    }
+
+    /**
+     * {@code string.upper} and {@code string.lower} byte for byte over ASCII letters, as C's toupper and
+     * tolower in the "C" locale. LuaJ decoded the string as UTF-8 and used Java's case mapping in the
+     * JVM's default locale: bytes that are not UTF-8 were replaced, the length could change
+     * ({@code "ß"} became {@code "SS"}) and in a Turkish locale {@code "i"} became {@code "İ"}.
+     */
+    static final class Case extends OneArgFunction {
+        private final int from, to, shift;
+
+        Case(int from, int to, int shift) {
+            this.from = from;
+            this.to = to;
+            this.shift = shift;
+        }
+
+        @Override public LuaValue call(LuaValue arg) {
+            LuaString s = arg.checkstring();
+            int n = s.length();
+            byte[] out = new byte[n];
+            s.copyInto(0, out, 0, n);
+            for (int i = 0; i < n; i++) {
+                if (out[i] >= from && out[i] <= to) out[i] += (byte) shift;
+            }
+            return LuaString.valueUsing(out);
+        }
     }
 
     static final class Rep extends VarArgFunction {
