@@ -2,9 +2,10 @@
 # doc-test: runs the shell blocks of the documentation that are marked runnable, so that the
 # commands the docs show keep working.
 #
-# Usage: scripts/doc-test.sh [--list] [--keep] [FILE.md...]     (default: README.md docs/*.md)
-#   --list   print every shell block and what would be done with it; run nothing
-#   --keep   keep each file's temporary folder ($DOC_TMP) even when its blocks pass
+# Usage: scripts/doc-test.sh [--list] [--keep] [--keep-going] [FILE.md...]   (default: README.md docs/*.md)
+#   --list        print every shell block and what would be done with it; run nothing
+#   --keep        keep each file's temporary folder ($DOC_TMP) even when its blocks pass
+#   --keep-going  after a failure, go on with the file's next blocks (they may fail in turn)
 #
 # A fenced block whose info string is sh, bash or shell runs when the line just before its opening
 # fence is one of these HTML comments (invisible in rendered Markdown):
@@ -32,7 +33,8 @@
 #
 # Background blocks are stopped (TERM to the process group, then KILL after 20 s) when the file's
 # blocks are done, after a failure and on interrupt. Processes a foreground block leaves running
-# are stopped the same way when it ends. After a failure the rest of that file is not run.
+# are stopped the same way when it ends. After a failure the rest of that file is not run
+# (unless --keep-going).
 # Each block's output goes to $DOC_TMP/logs/LINE.log and is shown when it fails; a file's $DOC_TMP
 # is kept when one of its blocks failed. Exit status: 0 when nothing failed, 1 otherwise, 2 for
 # a usage error.
@@ -44,11 +46,13 @@ STOP_GRACE=${DOC_TEST_STOP_GRACE:-20}
 
 list_only=0
 keep=0
+keep_going=0
 files=()
 while [ $# -gt 0 ]; do
   case $1 in
     --list) list_only=1 ;;
     --keep) keep=1 ;;
+    --keep-going) keep_going=1 ;;
     -h | --help) sed -n '2,/^set -uo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     --) shift; files+=("$@"); break ;;
     -*) echo "doc-test: unknown option $1 (try --help)" >&2; exit 2 ;;
@@ -253,7 +257,7 @@ rel() { local p; p=$(readlink -f "$1"); echo "${p#"$ROOT"/}"; }
 run_file() {
   local file=$1 name manifest work tag n line lang marker msg file_failed=0
   name=$(rel "$file")
-  work=$(mktemp -d "${TMPDIR:-/tmp}/doc-test.XXXXXX")
+  work=$(mktemp -d "${TMPDIR:-/tmp}/apogee-doc-test.XXXXXX")
   mkdir -p "$work/.blocks"
   manifest=$(extract_blocks "$file" "$work/.blocks") || { echo "doc-test: cannot read $file" >&2; rm -rf "$work"; return 1; }
 
@@ -302,7 +306,7 @@ run_file() {
     [ "$tag" = B ] || continue
     [ "$marker" = - ] && continue
     local where="$name:$line"
-    if [ "$file_failed" = 1 ]; then
+    if [ "$file_failed" = 1 ] && [ "$keep_going" = 0 ]; then
       if [[ $marker != skip:* ]]; then echo "---- $where: not run (an earlier block of the file failed)"; not_run=$((not_run + 1)); fi
       continue
     fi
