@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import org.apogee.core.lua.LuaRuntime;
@@ -20,8 +21,9 @@ import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Every {@code it} of every {@code src/test/lua/**}{@code /*_spec.lua} (LuaSQL on SQLite, Orbit) as a
- * test. The specs run from a copy of that folder, so databases they create stay out of the sources.
+ * Every {@code it} of every {@code src/test/lua/**}{@code /*_spec.lua} (LuaSQL on SQLite, Orbit, the
+ * Orbit Board sample app) as a test. The specs run from a copy of that folder, so databases they create
+ * stay out of the sources; {@code ORBIT_SAMPLE_APP} tells them where the sample app is.
  */
 class OrbitLuaSpecTest {
 
@@ -33,7 +35,9 @@ class OrbitLuaSpecTest {
     @TestFactory
     Stream<DynamicNode> luaSpecs() throws IOException {
         copy(SPECS, work);
-        LuaRuntime runtime = new LuaRuntime(LuaRuntime.Options.defaults());
+        // the board's specs (board_spec.lua) load the sample app from app/, which is not copied
+        Map<String, String> env = Map.of("ORBIT_SAMPLE_APP", Path.of("app").toAbsolutePath().toString());
+        LuaRuntime runtime = new LuaRuntime(new LuaRuntime.Options(null, null, null, false, null, env));
         List<Path> files = LuaSpecs.find(work);
         assertFalse(files.isEmpty(), "no spec files under " + SPECS.toAbsolutePath());
         return files.stream().map(file -> {

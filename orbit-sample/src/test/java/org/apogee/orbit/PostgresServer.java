@@ -1,8 +1,6 @@
 package org.apogee.orbit;
 
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,6 +8,9 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+
+import org.apogee.server.tck.Packages;
+import org.apogee.server.tck.Ports;
 
 /**
  * A throwaway PostgreSQL server from the Debian package: a fresh cluster in a temporary folder,
@@ -39,7 +40,7 @@ final class PostgresServer implements AutoCloseable {
         if (root) run(List.of("chown", "postgres", dir.toString()), 30);
         run(as(root, bin.resolve("initdb").toString(), "-D", data.toString(), "-U", USER, "-A", "trust",
                 "-E", "UTF8", "--locale=C", "--no-sync"), 120);
-        int port = freePort();
+        int port = Ports.free();
         ProcessBuilder pb = new ProcessBuilder(as(root, bin.resolve("postgres").toString(), "-D", data.toString(),
                 "-k", dir.toString(), "-h", "127.0.0.1", "-p", String.valueOf(port), "-F"))
                 .redirectErrorStream(true).redirectOutput(dir.resolve("server.log").toFile());
@@ -52,7 +53,7 @@ final class PostgresServer implements AutoCloseable {
                 server.close();
                 throw new IllegalStateException("postgres exited:\n" + log);
             }
-            if (listening(port) && Files.exists(data.resolve("postmaster.pid"))) {
+            if (Ports.accepts(port) && Files.exists(data.resolve("postmaster.pid"))) {
                 // the port opens a moment before the server accepts logins: try a real one
                 if (run(as(root, bin.resolve("pg_isready").toString(), "-h", "127.0.0.1", "-p", String.valueOf(port)), 10, null)) break;
             }
@@ -68,7 +69,7 @@ final class PostgresServer implements AutoCloseable {
     /** The newest {@code /usr/lib/postgresql/N/bin}, installing the package when it is missing. */
     static Path binaries() throws Exception {
         Path base = Path.of("/usr/lib/postgresql");
-        if (!Files.isDirectory(base) || newest(base) == null) ensurePackages("postgresql");
+        if (!Files.isDirectory(base) || newest(base) == null) Packages.ensure("postgresql");
         Path v = newest(base);
         if (v == null) throw new IllegalStateException("no PostgreSQL under " + base);
         return v.resolve("bin");
@@ -111,29 +112,6 @@ final class PostgresServer implements AutoCloseable {
             return false;
         }
         return p.exitValue() == 0;
-    }
-
-    static void ensurePackages(String... packages) throws Exception {
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null && !Files.isRegularFile(dir.resolve("scripts/ensure-packages.sh"))) dir = dir.getParent();
-        if (dir == null) throw new IllegalStateException("scripts/ensure-packages.sh not found");
-        List<String> cmd = new ArrayList<>(List.of(dir.resolve("scripts/ensure-packages.sh").toString()));
-        cmd.addAll(List.of(packages));
-        run(cmd, 900);
-    }
-
-    private static boolean listening(int port) {
-        try (Socket s = new Socket("127.0.0.1", port)) {
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 
     /** Stops the server: SIGINT (fast shutdown) to the postmaster's PID, then a kill after 20 s. */

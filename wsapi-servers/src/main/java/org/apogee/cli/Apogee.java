@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
+import org.apogee.core.AppProperties;
 import org.apogee.core.HostConfig;
 import org.apogee.core.WsapiHost;
 import org.apogee.core.lua.ErrorText;
@@ -34,6 +35,7 @@ import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Varargs;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -66,23 +68,8 @@ public final class Apogee {
         @Option(names = "--port", defaultValue = "8080", description = "Port (default: ${DEFAULT-VALUE}; 0 picks a free one).")
         int port;
 
-        @Option(names = "--instances", description = "Lua states per app (default: number of cores).")
-        Integer instances;
-
-        @Option(names = "--queue-timeout", defaultValue = "30", description = "Seconds a request waits for a free state before a 503 (default: ${DEFAULT-VALUE}).")
-        double queueTimeout;
-
-        @Option(names = "--max-body", defaultValue = "" + HostConfig.DEFAULT_MAX_BODY, description = "Largest request body in bytes (default: ${DEFAULT-VALUE}).")
-        long maxBody;
-
-        @Option(names = "--reload", description = "Reload an app when one of its files changes (development).")
-        boolean reload;
-
-        @Option(names = "--debug", description = "Show error details in error pages (development).")
-        boolean debug;
-
-        @Option(names = "--allow-java", description = "Give Lua code the luajava library (full Java access).")
-        boolean allowJava;
+        @Mixin
+        HostOptions options;
 
         @Option(names = "--shutdown-timeout", defaultValue = "10", description = "Seconds to let running requests finish on SIGTERM (default: ${DEFAULT-VALUE}).")
         double shutdownTimeout;
@@ -120,7 +107,8 @@ public final class Apogee {
         @Option(names = "--redis", paramLabel = "URL", description = "Relay LAppS broadcasts through Redis (redis://host:port) to every node; overrides lapps.json.")
         String redis;
 
-        @Parameters(paramLabel = "TARGET", arity = "0..1", description = "An app file (.lua or .ws) or a document root folder (optional with --lapps).")
+        @Parameters(paramLabel = "TARGET", arity = "0..1", description = {"An app file (.lua or .ws) or a document root folder (optional with --lapps);",
+                "or an application folder: a folder holding apogee.properties, which gives the target and the defaults of these options."})
         Path target;
 
         @CommandLine.Spec
@@ -128,12 +116,12 @@ public final class Apogee {
 
         @Override
         public Integer call() throws Exception {
+            if (target != null && AppProperties.isAppFolder(target)) target = AppFolder.apply(spec.commandLine(), target).target();
             if (target == null && lapps == null) throw new CommandLine.ParameterException(spec.commandLine(), "give an app TARGET, --lapps FILE, or both");
             if (target != null && !Files.exists(target)) throw new CommandLine.ParameterException(spec.commandLine(), "TARGET not found: " + target);
             if (lapps != null && !Files.isRegularFile(lapps)) throw new CommandLine.ParameterException(spec.commandLine(), "--lapps file not found: " + lapps);
             if (port < 0 || port > 65535) throw new CommandLine.ParameterException(spec.commandLine(), "--port must be between 0 and 65535");
-            if (instances != null && instances < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--instances must be at least 1");
-            if (queueTimeout < 0) throw new CommandLine.ParameterException(spec.commandLine(), "--queue-timeout must not be negative");
+            HostConfig config = target == null ? null : options.config(target, spec.commandLine());
             HttpsOptions https = httpsOptions();
             TlsContext tls;
             try {
@@ -142,14 +130,7 @@ public final class Apogee {
                 System.err.println("apogee serve: " + e.getMessage());
                 return 1;
             }
-            LuaRuntime.Options lua = LuaRuntime.Options.fromProcess(null).withAllowJava(allowJava);
-            HostConfig config = target == null ? null : HostConfig.of(target)
-                    .withInstances(instances == null ? Runtime.getRuntime().availableProcessors() : instances)
-                    .withAcquireTimeout(Duration.ofMillis((long) (queueTimeout * 1000)))
-                    .withReload(reload)
-                    .withDebug(debug)
-                    .withMaxBodyBytes(maxBody)
-                    .withLua(lua);
+            LuaRuntime.Options lua = options.lua();
             WsapiHost host = config == null ? null : new WsapiHost(config);
             LappsHost services = lapps == null ? null : LappsCommand.start(spec.commandLine(), lapps, redis, lua);
             if (lapps != null && services == null) return 1;

@@ -6,9 +6,12 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
+import org.apogee.core.AppProperties;
+import org.apogee.core.AppProperties.Key;
 import org.apogee.core.HostConfig;
 import org.apogee.core.WsapiHost;
 import org.apogee.core.lua.LuaCoroutine;
@@ -35,7 +38,8 @@ public final class FcgiCommand implements Callable<Integer> {
     @Option(names = "--shutdown-timeout", defaultValue = "10", description = "Seconds to let running requests finish on SIGTERM (default: ${DEFAULT-VALUE}).")
     double shutdownTimeout;
 
-    @Parameters(paramLabel = "TARGET", description = "An app file (.lua or .ws) or a document root folder (the web server's root).")
+    @Parameters(paramLabel = "TARGET", description = {"An app file (.lua or .ws) or a document root folder (the web server's root);",
+            "or an application folder: a folder holding apogee.properties, which gives the target and the defaults of these options."})
     Path target;
 
     @CommandLine.Spec
@@ -43,8 +47,19 @@ public final class FcgiCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        AppFolder.Applied folder = AppProperties.isAppFolder(target) ? AppFolder.apply(spec.commandLine(), target) : null;
+        if (folder != null) {
+            target = folder.target();
+            notes(folder);
+        }
         if (!Files.exists(target)) throw new CommandLine.ParameterException(spec.commandLine(), "TARGET not found: " + target);
-        SocketAddress address = address(listen, spec.commandLine());
+        SocketAddress address;
+        try {
+            address = address(listen, spec.commandLine());
+        } catch (CommandLine.ParameterException e) {
+            if (folder == null || !folder.properties().has(Key.LISTEN) || spec.commandLine().getParseResult().hasMatchedOption("--listen")) throw e;
+            throw new CommandLine.ParameterException(spec.commandLine(), folder.properties().source() + ": listen: " + e.getMessage());
+        }
         HostConfig config = options.config(target, spec.commandLine());
         FastCgiServer server = FastCgiServer.start(new WsapiHost(config), address);
         CountDownLatch stopped = new CountDownLatch(1);
@@ -57,6 +72,20 @@ public final class FcgiCommand implements Callable<Integer> {
         System.out.flush();
         stopped.await();
         return 0;
+    }
+
+    /** One line on stderr for each kind of setting of the application folder that FastCGI has no use for. */
+    private static void notes(AppFolder.Applied folder) {
+        String file = folder.properties().source();
+        List<String> websockets = folder.unused().stream().filter(k -> k == Key.LAPPS || k == Key.REDIS).map(Key::key).toList();
+        if (!websockets.isEmpty()) {
+            System.err.println("apogee fcgi: ignoring " + String.join(", ", websockets) + " in " + file + " (FastCGI carries no WebSockets)");
+        }
+        List<String> http = folder.unused().stream().filter(k -> k == Key.HOST || k == Key.PORT || k == Key.SERVER).map(Key::key).toList();
+        if (!http.isEmpty()) {
+            System.err.println("apogee fcgi: ignoring " + String.join(", ", http) + " in " + file
+                    + " (settings of apogee serve; FastCGI listens on --listen, or listen= in the file)");
+        }
     }
 
     /** {@code unix:/path}, {@code HOST:PORT}, {@code [IPv6]:PORT} or a bare port (on 127.0.0.1). */

@@ -19,14 +19,19 @@ final class HostOptions {
     @Option(names = "--max-body", defaultValue = "" + HostConfig.DEFAULT_MAX_BODY, description = "Largest request body in bytes (default: ${DEFAULT-VALUE}).")
     long maxBody;
 
-    @Option(names = "--reload", description = "Reload an app when one of its files changes (development).")
+    @Option(names = "--reload", negatable = true, description = "Reload an app when one of its files changes (development).")
     boolean reload;
 
-    @Option(names = "--debug", description = "Show error details in error pages (development).")
+    @Option(names = "--debug", negatable = true, description = "Show error details in error pages (development).")
     boolean debug;
 
-    @Option(names = "--allow-java", description = "Give Lua code the luajava library (full Java access).")
+    @Option(names = "--allow-java", negatable = true, description = "Give Lua code the luajava library (full Java access).")
     boolean allowJava;
+
+    /** How Lua states are built for the apps (and the LAppS services). */
+    LuaRuntime.Options lua() {
+        return LuaRuntime.Options.fromProcess(null).withAllowJava(allowJava);
+    }
 
     HostConfig config(Path target, CommandLine commandLine) {
         if (instances != null && instances < 1) throw new CommandLine.ParameterException(commandLine, "--instances must be at least 1");
@@ -37,6 +42,6 @@ final class HostOptions {
                 .withReload(reload)
                 .withDebug(debug)
                 .withMaxBodyBytes(maxBody)
-                .withLua(LuaRuntime.Options.fromProcess(null).withAllowJava(allowJava));
+                .withLua(lua());
     }
 }

@@ -1,6 +1,7 @@
 package org.apogee.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
@@ -132,7 +133,7 @@ class ApogeeCommandTest {
         assertTrue(r.out().contains("serve") && r.out().contains("lua"), r.out());
         r = run(Map.of(), dir, "serve", "--help");
         assertEquals(0, r.status());
-        assertTrue(r.out().contains("--instances") && r.out().contains("--reload") && r.out().contains("TARGET"), r.out());
+        assertTrue(r.out().contains("--instances") && r.out().contains("--[no-]reload") && r.out().contains("TARGET"), r.out());
         r = run(Map.of(), dir, "lua", "--help");
         assertEquals(0, r.status());
         r = run(Map.of(), dir, "serve", "--port", "nope", "x.lua");
@@ -154,21 +155,34 @@ class ApogeeCommandTest {
     }
 
     private static Object[] serveWith(List<String> args, String... jvmArgs) throws Exception {
+        List<String> all = new ArrayList<>(List.of("--port", "0", "--shutdown-timeout", "10"));
+        all.addAll(args);
+        return launch("serve", all, jvmArgs);
+    }
+
+    /**
+     * Starts "apogee COMMAND ARGS" in its own JVM; returns it, the port it printed and what it printed
+     * up to that line (stdout and stderr).
+     */
+    private static Object[] launch(String command, List<String> args, String... jvmArgs) throws Exception {
         List<String> cmd = java(jvmArgs);
-        cmd.addAll(List.of("serve", "--port", "0", "--shutdown-timeout", "10"));
+        cmd.add(command);
         cmd.addAll(args);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        StringBuilder printed = new StringBuilder();
+        Pattern listening = command.equals("fcgi") ? Pattern.compile(" on 127\\.0\\.0\\.1:(\\d+) ") : LISTENING;
         String line;
         while ((line = out.readLine()) != null) {
-            Matcher m = LISTENING.matcher(line);
+            printed.append(line).append('\n');
+            Matcher m = listening.matcher(line);
             if (m.find()) {
                 Thread.ofVirtual().start(() -> drain(out));
-                return new Object[] {p, Integer.parseInt(m.group(1))};
+                return new Object[] {p, Integer.parseInt(m.group(1)), printed.toString()};
             }
         }
         p.destroyForcibly();
-        throw new IllegalStateException("server did not start");
+        throw new IllegalStateException("server did not start:\n" + printed);
     }
 
     private static void drain(BufferedReader r) {
@@ -283,6 +297,126 @@ class ApogeeCommandTest {
         r = run(Map.of(), dir, "serve");
         assertEquals(2, r.status());
         assertTrue(r.err().contains("give an app TARGET, --lapps FILE, or both"), r.err());
+    }
+
+    /**
+     * An application folder as the sample lays it out: apogee.properties naming the app file and a
+     * lapps.json whose services live in live/NAME/NAME.lua.
+     */
+    private static Path appFolder(Path dir, String properties) throws Exception {
+        Path app = Files.createDirectories(dir.resolve("app"));
+        Files.writeString(app.resolve("board.lua"), """
+                return function(env)
+                  if env.PATH_INFO == "/raise" then error("boom in the board") end
+                  return 200, { ["Content-Type"] = "text/plain" }, coroutine.wrap(function()
+                    coroutine.yield("board at " .. env.PATH_INFO)
+                  end)
+                end
+                """);
+        Files.createDirectories(app.resolve("live/echo"));
+        Files.copy(Path.of("../examples/lapps/apps/echo/echo.lua"), app.resolve("live/echo/echo.lua"));
+        Files.writeString(app.resolve("lapps.json"), """
+                { "directories": { "applications": "live" },
+                  "services": { "echo": { "standalone": false, "auto_start": true, "instances": 2, "protocol": "raw",
+                                          "request_target": "/echo", "max_inbound_message_size": 65536 } } }
+                """);
+        Files.writeString(dir.resolve("apogee.properties"), properties);
+        return dir;
+    }
+
+    private static String echo(HttpClient client, int port, String text) throws Exception {
+        java.util.concurrent.CompletableFuture<String> echoed = new java.util.concurrent.CompletableFuture<>();
+        java.net.http.WebSocket ws = client.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + port + "/echo"),
+                new java.net.http.WebSocket.Listener() {
+                    @Override public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket w, CharSequence data, boolean last) {
+                        echoed.complete(data.toString());
+                        return null;
+                    }
+                }).get(10, TimeUnit.SECONDS);
+        ws.sendText(text, true).join();
+        try {
+            return echoed.get(10, TimeUnit.SECONDS);
+        } finally {
+            ws.abort();
+        }
+    }
+
+    @Test
+    void serveAnApplicationFolder(@TempDir Path dir) throws Exception {
+        int filePort = org.apogee.server.tck.Nginx.freePort();
+        appFolder(dir, "# the sample's layout\ntarget=app/board.lua\nlapps=app/lapps.json\ninstances=2\ndebug=true\nport="
+                + filePort + "\n");
+        HttpClient client = HttpClient.newHttpClient();
+        // the file's port, instances and debug; HTTP and the WebSocket service on the same port
+        Object[] s = launch("serve", List.of(dir.toString()));
+        Process p = (Process) s[0];
+        try {
+            assertEquals(filePort, (int) s[1], (String) s[2]);
+            assertTrue(((String) s[2]).contains("(2 instances per app"), (String) s[2]);
+            HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + filePort + "/tasks")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode());
+            assertEquals("board at /tasks", r.body());
+            r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + filePort + "/raise")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(500, r.statusCode());
+            assertTrue(r.body().contains("boom in the board"), "debug=true shows the error: " + r.body());
+            assertEquals("from the app folder", echo(client, filePort, "from the app folder"));
+        } finally {
+            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        // options on the command line win over the file
+        s = launch("serve", List.of("--port", "0", "--instances", "3", "--no-debug", dir.toString()));
+        p = (Process) s[0];
+        try {
+            int port = (int) s[1];
+            assertTrue(port != filePort, (String) s[2]);
+            assertTrue(((String) s[2]).contains("(3 instances per app"), (String) s[2]);
+            HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/raise")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(500, r.statusCode());
+            assertFalse(r.body().contains("boom in the board"), "--no-debug hides it: " + r.body());
+            assertEquals("still echoing", echo(client, port, "still echoing"));
+        } finally {
+            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void fcgiReadsTheApplicationFolderAndLeavesOutTheWebSockets(@TempDir Path dir) throws Exception {
+        appFolder(dir, "target=app/board.lua\nlapps=app/lapps.json\nlisten=127.0.0.1:0\ninstances=2\n");
+        Object[] s = launch("fcgi", List.of(dir.toString()));
+        Process p = (Process) s[0];
+        try {
+            String printed = (String) s[2];
+            assertTrue(printed.contains("apogee fcgi: ignoring lapps in " + dir.resolve("apogee.properties")
+                    + " (FastCGI carries no WebSockets)"), printed);
+            assertTrue(printed.contains("Apogee FastCGI serving " + dir.resolve("app/board.lua")), printed);
+            assertTrue(printed.contains("(2 instances per app"), printed);
+        } finally {
+            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void applicationFolderMistakesStopStartUp(@TempDir Path dir) throws Exception {
+        appFolder(dir, "target=app/board.lua\nprot=80\n");
+        Path file = dir.resolve("apogee.properties");
+        Result r = run(Map.of(), dir, "serve", ".");
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("apogee.properties: unknown key 'prot'"), r.err());
+        Files.writeString(file, "target=app/board.lua\ninstances=many\n");
+        r = run(Map.of(), dir, "fcgi", dir.toString());
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains(file + ": instances: expected a whole number of at least 1, got 'many'"), r.err());
+        Files.writeString(file, "lapps=app/lapps.json\n");
+        r = run(Map.of(), dir, "serve", dir.toString());
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains(file + ": target is required"), r.err());
+        Files.writeString(file, "target=app/board.lua\nlapps=app/missing.json\n");
+        r = run(Map.of(), dir, "serve", dir.toString());
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains(file + ": lapps: not found: " + dir.resolve("app/missing.json")), r.err());
     }
 
     private static Path docRoot() throws Exception {

@@ -22,18 +22,24 @@ final class LappsWebApp implements ServletContextListener {
     private static final System.Logger LOG = System.getLogger("apogee.lapps");
 
     private final Path config;
+    private final String redis;
     private final boolean ownHost;
     private volatile LappsHost host;
 
-    /** Loads and starts the services of a lapps.json file with the application, stops them with it. */
-    LappsWebApp(Path config) {
+    /**
+     * Loads and starts the services of a lapps.json file with the application, stops them with it.
+     * {@code redis}, when not null, replaces the file's Redis URL (empty: none).
+     */
+    LappsWebApp(Path config, String redis) {
         this.config = config;
+        this.redis = redis;
         this.ownHost = true;
     }
 
     /** Serves the services of a host that runs already (its owner stops it). */
     LappsWebApp(LappsHost host) {
         this.config = null;
+        this.redis = null;
         this.ownHost = false;
         this.host = host;
     }
@@ -56,6 +62,7 @@ final class LappsWebApp implements ServletContextListener {
             } catch (IOException | IllegalArgumentException e) {
                 throw new IllegalStateException(config + ": " + e.getMessage(), e);
             }
+            if (redis != null) loaded = loaded.withRedis(redis.isEmpty() ? null : redis);
             host = LappsHost.start(loaded, LappsHost.Options.defaults().withLua(LuaRuntime.Options.fromProcess(loaded.home())));
         }
         LappsConfig cfg = host.config();

@@ -1,10 +1,13 @@
 package org.apogee.server.servlet;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.Set;
 
 import jakarta.servlet.ServletContainerInitializer;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletRegistration;
+import org.apogee.core.AppProperties;
 
 /**
  * Lets a WAR need no web.xml: when {@code /WEB-INF/apogee.properties} exists and no servlet named
@@ -16,17 +19,17 @@ public final class ApogeeInitializer implements ServletContainerInitializer {
     @Override
     public void onStartup(Set<Class<?>> classes, ServletContext context) {
         if (context.getServletRegistration("apogee") != null) return;
-        java.util.Properties props = new java.util.Properties();
-        try (var in = context.getResourceAsStream(WsapiServlet.PROPERTIES)) {
+        AppProperties props;
+        try (InputStream in = context.getResourceAsStream(WsapiServlet.PROPERTIES)) {
             if (in == null) return;
-            props.load(in);
-        } catch (java.io.IOException e) {
+            props = AppProperties.read(in, WsapiServlet.PROPERTIES);
+        } catch (IOException e) {
             throw new IllegalStateException("cannot read " + WsapiServlet.PROPERTIES, e);
         }
         ServletRegistration.Dynamic servlet = context.addServlet("apogee", WsapiServlet.class);
         servlet.setAsyncSupported(true);
         servlet.setLoadOnStartup(1);
-        servlet.addMapping(props.getProperty("mapping", "/*"));
+        servlet.addMapping(props.text(AppProperties.Key.MAPPING).orElse("/*"));
     }
 
 }

@@ -4,11 +4,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Properties;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadFactory;
@@ -19,11 +19,11 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import org.apogee.core.AppProperties;
 import org.apogee.core.Header;
 import org.apogee.core.HostConfig;
 import org.apogee.core.WsapiHost;
 import org.apogee.core.WsapiRequest;
-import org.apogee.core.lua.LuaRuntime;
 
 /**
  * Serves WSAPI apps from a servlet container (servlet 6, jakarta). It only translates: the servlet
@@ -34,7 +34,9 @@ import org.apogee.core.lua.LuaRuntime;
  * <p>Configuration, by init parameter or in {@code /WEB-INF/apogee.properties} (init parameters win):
  * {@code target} (app file or folder inside the web app, default {@code WEB-INF/lua}), {@code instances},
  * {@code queue-timeout} (seconds), {@code max-body} (bytes), {@code reload}, {@code debug},
- * {@code allow-java}.
+ * {@code allow-java} (read by {@link AppProperties}: an unknown key or a bad value stops the
+ * deployment). The keys of the standalone commands ({@code host}, {@code port}, ...) are ignored here;
+ * {@code lapps} is read by lapps-ws's initializer.
  */
 public class WsapiServlet extends HttpServlet {
 
@@ -63,23 +65,19 @@ public class WsapiServlet extends HttpServlet {
     }
 
     private HostConfig configure(ServletContext context) throws IOException {
-        Properties props = new Properties();
+        Map<String, String> init = new HashMap<>();
+        for (String name : Collections.list(getInitParameterNames())) init.put(name, getInitParameter(name));
+        AppProperties props = properties(context)
+                .overriddenBy(AppProperties.of(init, "init parameters of servlet " + getServletName(), null));
+        String target = props.text(AppProperties.Key.TARGET).orElse("WEB-INF/lua");
+        return props.applyTo(HostConfig.of(webAppPath(context, target)));
+    }
+
+    /** {@code /WEB-INF/apogee.properties}, checked (unknown keys and bad values are errors); empty when there is none. */
+    static AppProperties properties(ServletContext context) throws IOException {
         try (InputStream in = context.getResourceAsStream(PROPERTIES)) {
-            if (in != null) props.load(in);
+            return in == null ? AppProperties.empty() : AppProperties.read(in, PROPERTIES);
         }
-        for (String name : Collections.list(getInitParameterNames())) props.setProperty(name, getInitParameter(name));
-        String target = props.getProperty("target", "WEB-INF/lua");
-        HostConfig config = HostConfig.of(webAppPath(context, target));
-        if (props.containsKey("instances")) config = config.withInstances(Integer.parseInt(props.getProperty("instances").trim()));
-        if (props.containsKey("queue-timeout")) {
-            config = config.withAcquireTimeout(Duration.ofMillis((long) (Double.parseDouble(props.getProperty("queue-timeout").trim()) * 1000)));
-        }
-        if (props.containsKey("max-body")) config = config.withMaxBodyBytes(Long.parseLong(props.getProperty("max-body").trim()));
-        config = config.withReload(Boolean.parseBoolean(props.getProperty("reload", "false").trim()))
-                .withDebug(Boolean.parseBoolean(props.getProperty("debug", "false").trim()))
-                .withLua(LuaRuntime.Options.fromProcess(null)
-                        .withAllowJava(Boolean.parseBoolean(props.getProperty("allow-java", "false").trim())));
-        return config;
     }
 
     /**

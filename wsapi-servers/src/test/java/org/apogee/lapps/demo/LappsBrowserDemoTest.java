@@ -2,11 +2,8 @@ package org.apogee.lapps.demo;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import org.apogee.core.HostConfig;
 import org.apogee.core.WsapiHost;
@@ -24,12 +21,11 @@ class LappsBrowserDemoTest {
 
     @Test
     void demoPageCallsAMethodAndShowsABroadcast() throws Exception {
-        ensurePackages("chromium", "chromium-driver");
         Path examples = Path.of("../examples/lapps").toAbsolutePath().normalize();
         LappsHost services = LappsHost.start(LappsConfig.load(examples.resolve("conf/lapps.json")), LappsHost.Options.defaults());
         WsapiHost pages = new WsapiHost(HostConfig.of(examples.resolve("www")));
         UndertowServer server = UndertowServer.start(pages, "127.0.0.1", 0, next -> new LappsUndertowHandler(services, next));
-        try (WebDriver browser = new WebDriver(Path.of("/usr/bin/chromedriver"), Path.of("/usr/bin/chromium"))) {
+        try (WebDriver browser = WebDriver.start()) {
             browser.open("http://127.0.0.1:" + server.port() + "/");
             browser.awaitText("#status", "logged in");
             browser.click("#echo");
@@ -40,15 +36,5 @@ class LappsBrowserDemoTest {
             services.stop(Duration.ofSeconds(5));
             server.stop(Duration.ofSeconds(1));
         }
-    }
-
-    static void ensurePackages(String... packages) throws Exception {
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null && !Files.isRegularFile(dir.resolve("scripts/ensure-packages.sh"))) dir = dir.getParent();
-        if (dir == null) throw new IllegalStateException("scripts/ensure-packages.sh not found above " + Path.of("").toAbsolutePath());
-        List<String> cmd = new java.util.ArrayList<>(List.of(dir.resolve("scripts/ensure-packages.sh").toString()));
-        cmd.addAll(List.of(packages));
-        Process p = new ProcessBuilder(cmd).inheritIO().start();
-        assertTrue(p.waitFor(15, TimeUnit.MINUTES) && p.exitValue() == 0, "installing " + String.join(" ", packages));
     }
 }

@@ -9,6 +9,8 @@ import java.util.concurrent.TimeUnit;
 import org.apogee.server.tck.ApogeeProcess;
 import org.apogee.server.tck.DeploymentChecks;
 import org.apogee.server.tck.Nginx;
+import org.apogee.server.tck.Packages;
+import org.apogee.server.tck.Ports;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,7 +45,7 @@ class CgiHostsIT {
 
     @Test
     void behindFcgiwrapAndNginx(@TempDir Path dir) throws Exception {
-        Nginx.ensurePackages("nginx", "fcgiwrap");
+        Packages.ensure("nginx", "fcgiwrap");
         Path www = Files.createDirectories(dir.resolve("www"));
         DeploymentChecks.copyApps(www.resolve("cgi-bin"));
         Path socket = dir.resolve("fcgiwrap.sock");
@@ -81,10 +83,10 @@ class CgiHostsIT {
 
     @Test
     void behindLighttpd(@TempDir Path dir) throws Exception {
-        Nginx.ensurePackages("lighttpd");
+        Packages.ensure("lighttpd");
         Path www = Files.createDirectories(dir.resolve("www"));
         DeploymentChecks.copyApps(www.resolve("cgi-bin"));
-        int port = Nginx.freePort();
+        int port = Ports.free();
         Path conf = dir.resolve("lighttpd.conf");
         Files.writeString(conf, """
                 server.modules = ("mod_setenv", "mod_cgi")

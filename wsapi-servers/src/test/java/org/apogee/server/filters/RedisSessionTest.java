@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,6 +16,8 @@ import java.util.concurrent.TimeUnit;
 
 import org.apogee.core.HostConfig;
 import org.apogee.core.WsapiHost;
+import org.apogee.server.tck.Ports;
+import org.apogee.server.tck.Redis;
 import org.apogee.server.undertow.UndertowServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,57 +38,20 @@ class RedisSessionTest {
     @TempDir
     static Path dir;
 
-    private Process redis;
+    private Redis redis;
     private int redisPort;
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
 
     @BeforeAll
     void startRedis() throws Exception {
-        ensurePackages("redis-server");
-        redisPort = freePort();
-        Path conf = dir.resolve("redis.conf");
-        Files.writeString(conf, String.join("\n",
-                "port " + redisPort, "bind 127.0.0.1", "protected-mode yes", "save \"\"", "appendonly no",
-                "daemonize no", "dir " + dir, "logfile \"\"", ""));
-        redis = new ProcessBuilder("/usr/bin/redis-server", conf.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!accepts(redisPort)) {
-            if (!redis.isAlive()) throw new IllegalStateException("redis-server exited:\n" + Files.readString(dir.resolve("redis.log")));
-            if (System.nanoTime() > deadline) throw new IllegalStateException("redis-server did not start");
-            Thread.sleep(50);
-        }
+        redis = Redis.start();
+        redisPort = redis.port();
     }
 
     @AfterAll
-    void stopRedis() throws Exception {
-        if (redis != null && redis.isAlive()) {
-            redis.destroy();
-            if (!redis.waitFor(10, TimeUnit.SECONDS)) redis.destroyForcibly();
-        }
-    }
-
-    private static void ensurePackages(String... packages) throws Exception {
-        String[] cmd = new String[packages.length + 1];
-        cmd[0] = Path.of("..", "scripts", "ensure-packages.sh").toAbsolutePath().normalize().toString();
-        System.arraycopy(packages, 0, cmd, 1, packages.length);
-        Process p = new ProcessBuilder(cmd).inheritIO().start();
-        if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) throw new IllegalStateException("could not install " + String.join(" ", packages));
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
-    private static boolean accepts(int port) {
-        try (Socket s = new Socket("127.0.0.1", port)) {
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
+    void stopRedis() {
+        if (redis != null) redis.close();
     }
 
     private void writeApp(Path folder, int port) throws IOException {
@@ -184,7 +146,7 @@ class RedisSessionTest {
 
     @Test
     void aRedisOutageIsAClearErrorForSessionUseAndNeverHangs() throws Exception {
-        int nobody = freePort(); // nothing listens there
+        int nobody = Ports.free(); // nothing listens there
         writeApp(dir.resolve("down"), nobody);
         try (UndertowServer s = serve(dir.resolve("down"))) {
             // loads the app (and the Redis client) in a state first; that is not what is measured

@@ -1,13 +1,10 @@
 package org.apogee.server.tck;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -41,6 +38,27 @@ public final class Nginx implements AutoCloseable {
             fastcgi_param  SERVER_NAME        $server_name;
             """;
 
+    /**
+     * For the {@code http} argument of {@link #start}: {@code $connection_upgrade}, which
+     * {@link #PROXY_WEBSOCKETS} sends on.
+     */
+    public static final String WEBSOCKET_MAP = """
+            map $http_upgrade $connection_upgrade { default upgrade; '' close; }
+            """;
+
+    /**
+     * Inside a {@code location} next to {@code proxy_pass http://127.0.0.1:PORT;}: passes WebSocket
+     * upgrades through and keeps the client's host and address visible (needs {@link #WEBSOCKET_MAP}).
+     */
+    public static final String PROXY_WEBSOCKETS = """
+            proxy_http_version 1.1;
+            proxy_set_header Upgrade $http_upgrade;
+            proxy_set_header Connection $connection_upgrade;
+            proxy_set_header Host $http_host;
+            proxy_set_header X-Forwarded-For $remote_addr;
+            proxy_read_timeout 3600s;
+            """;
+
     private final Process process;
     private final int port;
     private final Path dir;
@@ -57,11 +75,11 @@ public final class Nginx implements AutoCloseable {
      * reads {@link #FASTCGI_PARAMS}.
      */
     public static Nginx start(String serverBody, String http) throws Exception {
-        ensurePackages("nginx");
+        Packages.ensure("nginx");
         Path dir = Files.createTempDirectory("apogee-nginx");
         Files.createDirectories(dir.resolve("logs"));
         Files.writeString(dir.resolve("fastcgi_params"), FASTCGI_PARAMS);
-        int port = freePort();
+        int port = Ports.free();
         String conf = """
                 daemon off;
                 master_process on;
@@ -98,6 +116,16 @@ public final class Nginx implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** {@code http://127.0.0.1:PORT} followed by {@code path} (which starts with /). */
+    public java.net.URI url(String path) {
+        return java.net.URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    /** nginx's process id (the master). */
+    public long pid() {
+        return process.pid();
     }
 
     public Path dir() {
@@ -169,28 +197,13 @@ public final class Nginx implements AutoCloseable {
         return "nginx";
     }
 
+    /** Same as {@link Ports#free()}. */
     public static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+        return Ports.free();
     }
 
-    /** Runs the project's installer for Debian packages (apt-get, services kept from starting). */
+    /** Same as {@link Packages#ensure(String...)}. */
     public static void ensurePackages(String... packages) throws Exception {
-        boolean all = true;
-        for (String p : packages) {
-            Process q = new ProcessBuilder("dpkg", "-s", p).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            all &= q.waitFor() == 0;
-        }
-        if (all) return;
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null && !Files.isRegularFile(dir.resolve("scripts/ensure-packages.sh"))) dir = dir.getParent();
-        if (dir == null) throw new IllegalStateException("scripts/ensure-packages.sh not found above " + Path.of("").toAbsolutePath());
-        List<String> cmd = new ArrayList<>(List.of(dir.resolve("scripts/ensure-packages.sh").toString()));
-        cmd.addAll(List.of(packages));
-        Process p = new ProcessBuilder(cmd).inheritIO().start();
-        if (!p.waitFor(15, TimeUnit.MINUTES) || p.exitValue() != 0) {
-            throw new IllegalStateException("installing " + String.join(" ", packages) + " failed");
-        }
+        Packages.ensure(packages);
     }
 }

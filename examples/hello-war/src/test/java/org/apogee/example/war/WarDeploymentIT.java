@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,9 +19,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
+import org.apogee.server.tck.Tomcat;
 import org.eclipse.jetty.ee10.annotations.AnnotationConfiguration;
 import org.eclipse.jetty.ee10.webapp.WebAppContext;
 import org.eclipse.jetty.server.Server;
@@ -32,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Deploys the built WAR into real servlet containers — Jetty 12 (ee10) loading the WAR file, and
- * Debian's Tomcat 10 (installed when missing) — under a context path, and checks it over HTTP.
+ * Debian's Tomcat 10 (installed when missing; see {@link Tomcat}) — under a context path, and checks
+ * it over HTTP.
  */
 class WarDeploymentIT {
 
@@ -62,43 +61,9 @@ class WarDeploymentIT {
     }
 
     @Test
-    void runsInTomcat(@TempDir Path base) throws Exception {
-        ensurePackages("tomcat10");
-        Path home = Path.of("/usr/share/tomcat10");
-        Path conf = Files.createDirectories(base.resolve("conf"));
-        try (Stream<Path> files = Files.list(Path.of("/etc/tomcat10"))) {
-            for (Path f : files.toList()) if (Files.isRegularFile(f)) Files.copy(f, conf.resolve(f.getFileName()));
-        }
-        int port = freePort();
-        Files.writeString(conf.resolve("server.xml"), """
-                <?xml version="1.0" encoding="UTF-8"?>
-                <Server port="-1" shutdown="SHUTDOWN">
-                  <Service name="Catalina">
-                    <Connector port="%d" address="127.0.0.1" protocol="HTTP/1.1" connectionTimeout="20000"/>
-                    <Engine name="Catalina" defaultHost="localhost">
-                      <Host name="localhost" appBase="webapps" unpackWARs="true" autoDeploy="false"/>
-                    </Engine>
-                  </Service>
-                </Server>
-                """.formatted(port));
-        for (String d : List.of("logs", "temp", "work", "webapps")) Files.createDirectories(base.resolve(d));
-        Files.copy(WAR, base.resolve("webapps/hello.war"));
-        ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/catalina.sh").toString(), "run")
-                .redirectErrorStream(true).redirectOutput(base.resolve("logs/console.log").toFile());
-        pb.environment().put("CATALINA_HOME", home.toString());
-        pb.environment().put("CATALINA_BASE", base.toString());
-        pb.environment().put("CATALINA_TMPDIR", base.resolve("temp").toString());
-        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
-        // no --add-exports here: inside an arbitrary container, coroutines run on the virtual-thread engine
-        pb.environment().remove("JAVA_OPTS");
-        pb.environment().remove("CATALINA_OPTS");
-        Process tomcat = pb.start();
-        try {
-            waitForHttp(port, "/hello/", tomcat, base.resolve("logs/console.log"));
-            checkDeployment(port, "/hello");
-        } finally {
-            tomcat.destroy();
-            if (!tomcat.waitFor(20, TimeUnit.SECONDS)) tomcat.destroyForcibly();
+    void runsInTomcat() throws Exception {
+        try (Tomcat tomcat = Tomcat.deploy(WAR, "/hello")) {
+            checkDeployment(tomcat.port(), "/hello");
         }
     }
 
@@ -182,36 +147,5 @@ class WarDeploymentIT {
             if (eq > 0) m.put(line.substring(0, eq), line.substring(eq + 1));
         }
         return m;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
-    private void waitForHttp(int port, String path, Process p, Path log) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (System.nanoTime() < deadline) {
-            if (!p.isAlive()) throw new IllegalStateException("Tomcat exited:\n" + Files.readString(log));
-            try {
-                if (get(URI.create("http://127.0.0.1:" + port + path)).statusCode() == 200) return;
-            } catch (IOException notYet) {
-                // still starting
-            }
-            Thread.sleep(250);
-        }
-        throw new IllegalStateException("Tomcat did not serve " + path + " in time:\n" + Files.readString(log));
-    }
-
-    /** Runs the project's installer for Debian packages (apt-get, services kept from starting). */
-    static void ensurePackages(String... packages) throws Exception {
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null && !Files.isRegularFile(dir.resolve("scripts/ensure-packages.sh"))) dir = dir.getParent();
-        if (dir == null) throw new IllegalStateException("scripts/ensure-packages.sh not found above " + Path.of("").toAbsolutePath());
-        List<String> cmd = new java.util.ArrayList<>(List.of(dir.resolve("scripts/ensure-packages.sh").toString()));
-        cmd.addAll(List.of(packages));
-        Process p = new ProcessBuilder(cmd).inheritIO().start();
-        assertTrue(p.waitFor(15, TimeUnit.MINUTES) && p.exitValue() == 0, "installing " + String.join(" ", packages));
     }
 }
