@@ -29,7 +29,9 @@
 #                echo "export PORT=$PORT" >> "$DOC_TMP/env"
 #   BOARD_DATA   exported as $DOC_TMP/board-data, so a served sample never writes into the sources
 #                (a block, or the env file, may set its own)
-# $NAME and ${NAME} in a wait URL are expanded after sourcing $DOC_TMP/env.
+# $NAME and ${NAME} in a wait URL are expanded after sourcing $DOC_TMP/env. Before a background block
+# starts, its URL must not answer yet (something else would be listening there). Since the docs use
+# fixed ports, one run at a time holds a machine-wide lock (DOC_TEST_NO_LOCK=1: none).
 #
 # Background blocks are stopped (TERM to the process group, then KILL after 20 s) when the file's
 # blocks are done, after a failure and on interrupt. Processes a foreground block leaves running
@@ -160,7 +162,6 @@ parse_marker() {
 bg_pids=()      # process groups of the current file's background blocks
 bg_names=()
 fg_pid=""       # the running foreground block (timeout's process group)
-lock_fds=()
 
 # true while a process of group $1 runs (zombies waiting for their reaper do not count)
 group_alive() {
@@ -189,17 +190,10 @@ stop_background() {
   bg_pids=(); bg_names=()
 }
 
-release_locks() {
-  local fd
-  for fd in "${lock_fds[@]}"; do exec {fd}>&-; done
-  lock_fds=()
-}
-
 cleanup() {
   [ -n "$fg_pid" ] && stop_group "$fg_pid"
   fg_pid=""
   stop_background
-  release_locks
 }
 trap cleanup EXIT
 trap 'echo; echo "doc-test: interrupted; stopping the blocks" >&2; cleanup; exit 130' INT
@@ -218,21 +212,6 @@ probe() {
       [ -n "$code" ] && [ "$code" != 000 ] && [ "$code" -lt 500 ]
       ;;
   esac
-}
-
-# A fixed port in a wait URL (one written without variables) is locked machine-wide for the rest
-# of the file, so that two doc-test runs on one machine do not serve on the same port at once.
-lock_fixed_port() {
-  local raw=$1 port fd
-  [[ $raw == *'$'* ]] && return 0
-  port=$(sed -n 's#^[a-z]*://[^/:]*:\([0-9][0-9]*\).*#\1#p' <<< "$raw")
-  [ -n "$port" ] || case $raw in https://*) port=443 ;; http://*) port=80 ;; *) return 0 ;; esac
-  exec {fd}>"/tmp/apogee-doc-test-port-$port.lock"
-  if ! flock -n "$fd"; then
-    echo "     (waiting for another doc-test run that uses port $port)"
-    flock -w 1200 "$fd" || { exec {fd}>&-; return 1; }
-  fi
-  lock_fds+=("$fd")
 }
 
 show_log() {
@@ -328,7 +307,7 @@ run_file() {
     t0=$SECONDS
 
     if [ "$kind" = run ]; then
-      timeout -k 10 "${opt_timeout:-300}" bash -euo pipefail "$wrapper" > "$log" 2>&1 < /dev/null &
+      timeout -k 10 "${opt_timeout:-300}" bash -euo pipefail "$wrapper" > "$log" 2>&1 < /dev/null 9>&- &
       fg_pid=$!
       wait "$fg_pid"; rc=$?
       # whatever the block left running in its process group goes too
@@ -355,18 +334,13 @@ run_file() {
       failures+=("$where: cannot expand wait URL"); failed=$((failed + 1)); file_failed=1
       continue
     }
-    if ! lock_fixed_port "$opt_wait"; then
-      echo "FAIL $where: port of $url still in use by another doc-test run after 20 minutes"
-      failures+=("$where: port busy"); failed=$((failed + 1)); file_failed=1
-      continue
-    fi
     if probe "$url"; then
       msg="$url already answers before the block started: something else listens there"
       echo "FAIL $where: $msg"
       failures+=("$where: $msg"); failed=$((failed + 1)); file_failed=1
       continue
     fi
-    setsid bash -euo pipefail "$wrapper" > "$log" 2>&1 < /dev/null &
+    setsid bash -euo pipefail "$wrapper" > "$log" 2>&1 < /dev/null 9>&- &
     pid=$!
     bg_pids+=("$pid"); bg_names+=("$where")
     local limit=${opt_timeout:-180} ok=0
@@ -395,7 +369,6 @@ run_file() {
   done <<< "$manifest"
 
   stop_background
-  release_locks
   unset DOC_TMP BOARD_DATA
   if [ "$file_failed" = 1 ] || [ "$keep" = 1 ]; then
     echo "     (kept $work)"
@@ -403,6 +376,15 @@ run_file() {
     rm -rf "$work"
   fi
 }
+
+# The docs serve on fixed ports (8080, 8443, ...): one doc-test run at a time on a machine.
+if [ "$list_only" = 0 ] && [ "${DOC_TEST_NO_LOCK:-}" != 1 ]; then
+  exec 9> "${TMPDIR:-/tmp}/apogee-doc-test.lock"     # the blocks do not inherit it (9>&- below)
+  if ! flock -n 9; then
+    echo "doc-test: waiting for another doc-test run on this machine to finish"
+    flock -w 1800 9 || { echo "doc-test: still waiting after 30 minutes; giving up" >&2; exit 1; }
+  fi
+fi
 
 for f in "${files[@]}"; do
   if [ ! -f "$f" ]; then
