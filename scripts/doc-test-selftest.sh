@@ -99,6 +99,11 @@ has fail-markers "FAIL $FIX/fail-markers.md:19: skip needs a reason"
 has fail-markers "not run because of the marker errors above"
 lacks fail-markers "PASS"
 
+run_fixture leaves-file 0
+has leaves-file "Warning: changes the blocks left in the working tree"
+has leaves-file "?? doc-test-selftest-left-behind.txt"
+rm -f doc-test-selftest-left-behind.txt
+
 # --- interrupted (Ctrl-C, or a TERM from CI): every block stops ---
 for sig in INT TERM; do
   rm -rf "$SELFTEST_OUT"; mkdir -p "$SELFTEST_OUT"

@@ -386,6 +386,10 @@ if [ "$list_only" = 0 ] && [ "${DOC_TEST_NO_LOCK:-}" != 1 ]; then
   fi
 fi
 
+# what the working tree looks like before: the blocks must not write into the sources
+tree_status() { git -C "$ROOT" status --porcelain --untracked-files=all 2>/dev/null | sort; }
+tree_before=$(tree_status)
+
 for f in "${files[@]}"; do
   if [ ! -f "$f" ]; then
     echo "FAIL $f: no such file"
@@ -407,6 +411,11 @@ if [ ${#failures[@]} -gt 0 ]; then
   printf '  %s\n' "${failures[@]}"
 fi
 [ "$not_run" -gt 0 ] && echo "Not run after a failure in the same file: $not_run"
+left=$(comm -13 <(printf '%s\n' "$tree_before") <(tree_status))
+if [ -n "$left" ]; then
+  echo "Warning: changes the blocks left in the working tree (write into \$DOC_TMP instead):"
+  printf '%s\n' "$left" | sed 's/^/  /'
+fi
 echo "Time: $((SECONDS - start_all)) s"
 echo "doc-test: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
