@@ -38,8 +38,16 @@
 # are stopped the same way when it ends. After a failure the rest of that file is not run
 # (unless --keep-going).
 # Each block's output goes to $DOC_TMP/logs/LINE.log and is shown when it fails; a file's $DOC_TMP
-# is kept when one of its blocks failed. Exit status: 0 when nothing failed, 1 otherwise, 2 for
-# a usage error.
+# is kept when one of its blocks failed. Files the blocks add to or change in the working tree are
+# listed in a warning at the end. Exit status: 0 when nothing failed, 1 otherwise, 2 for a usage error.
+#
+# Writing runnable blocks:
+#   - keep files in $DOC_TMP (and tell readers to `export DOC_TMP=$(mktemp -d)` first);
+#   - a server goes in a background block of its own; every server of a file needs its own port
+#     (the docs use 6390, 8080-8105, 8443-8444 and 9000-9002: take a new one for a new server);
+#   - `curl ... | grep -q` can fail under pipefail (grep stops reading, curl gets SIGPIPE): let grep
+#     read everything, or save the page to a file first;
+#   - `! command` does not stop a block under -e: write `if command; then exit 1; fi`.
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
