@@ -43,8 +43,9 @@
 #
 # Writing runnable blocks:
 #   - keep files in $DOC_TMP (and tell readers to `export DOC_TMP=$(mktemp -d)` first);
-#   - a server goes in a background block of its own; every server of a file needs its own port
-#     (the docs use 6390, 8080-8105, 8443-8444 and 9000-9002: take a new one for a new server);
+#   - a server goes in a background block of its own, on a port no other server of the file uses:
+#     a fixed one where readers expect it (the docs use 8080-8101, 8443 and 8444: take a new one),
+#     or a free one from scripts/free-port.sh, passed on through $DOC_TMP/env;
 #   - `curl ... | grep -q` can fail under pipefail (grep stops reading, curl gets SIGPIPE): let grep
 #     read everything, or save the page to a file first;
 #   - `! command` does not stop a block under -e: write `if command; then exit 1; fi`.
