@@ -45,9 +45,7 @@ class SamplePackagingIT {
             assertEquals("WEB-INF/app/board.lua", props.getProperty("target"));
             assertEquals("WEB-INF/app/lapps.json", props.getProperty("lapps"));
             assertFalse(names.stream().anyMatch(n -> n.startsWith("WEB-INF/app/data/")), "run-time data stays out");
-            if (Files.isDirectory(Path.of("app"))) {
-                assertTrue(names.stream().anyMatch(n -> n.startsWith("WEB-INF/app/")), "app/ becomes WEB-INF/app/");
-            }
+            assertTrue(names.contains("WEB-INF/app/board.lua"), "app/ becomes WEB-INF/app/");
         }
     }
 
@@ -67,7 +65,9 @@ class SamplePackagingIT {
                 """);
         try (ApogeeProcess lua = ApogeeProcess.command("lua", dir.resolve("check.lua").toString()).directory(dir).start()) {
             assertEquals(0, lua.awaitExit(Duration.ofSeconds(120)), lua.output());
-            assertEquals("orbit function, sqlite 42\ndone\n", lua.output(), "nothing else, no native-access warning");
+            // the script builds first when a source is newer than its jars (a module built on its own)
+            String output = lua.output().replaceFirst("^apogee: building \\(mvn package\\)[^\n]*\n", "");
+            assertEquals("orbit function, sqlite 42\ndone\n", output, "nothing else, no native-access warning");
         }
     }
 }
