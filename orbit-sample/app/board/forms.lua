@@ -6,9 +6,8 @@
 
 local byte, gsub, sub, format = string.byte, string.gsub, string.sub, string.format
 
--- Character classes are spelled out (A-Za-z0-9) rather than written %w or %a: Apogee's Lua
--- (LuaJ) counts Latin-1 letters, bytes 0xC0-0xFF among others, in %a and %w, and those bytes
--- are parts of UTF-8 characters here.
+-- Character classes are spelled out (A-Za-z0-9) rather than written %w or %a: they say exactly
+-- which bytes pass, whatever locale a C Lua would run in.
 
 local M = {}
 

@@ -1,6 +1,13 @@
 -- The base runtime every state gets: version, debug, the string fixes, no Java access.
 
 describe("the runtime", function()
+  it("answers package.loadlib as C Lua without dynamic libraries does", function()
+    local f, message, where = package.loadlib("libfoo.so", "luaopen_foo")
+    assert.is_nil(f)
+    assert.are.equal("dynamic libraries not enabled; check your Lua installation", message)
+    assert.are.equal("absent", where)
+  end)
+
   it("reports _VERSION as Lua 5.2", function()
     assert.equals("Lua 5.2", _VERSION)
   end)

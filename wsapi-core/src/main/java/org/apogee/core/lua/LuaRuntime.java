@@ -178,6 +178,13 @@ public final class LuaRuntime {
             LuaTable searchers = (LuaTable) pkg.get("searchers");
             searchers.set(searchers.length() + 1, NativeModules.SEARCHER);
             JavaModules.install(g, (LuaTable) pkg.get("preload"));
+            // LuaJ's loadlib calls itself until the stack overflows; C Lua without dynamic libraries answers this
+            pkg.set("loadlib", new org.luaj.vm2.lib.VarArgFunction() {
+                @Override public org.luaj.vm2.Varargs invoke(org.luaj.vm2.Varargs args) {
+                    return LuaValue.varargsOf(LuaValue.NIL,
+                            LuaValue.valueOf("dynamic libraries not enabled; check your Lua installation"), LuaValue.valueOf("absent"));
+                }
+            });
             StringFixes.install(g);
             MathFixes.install(g);
             g.loadfile(LuaState.CLASSPATH_PREFIX + "lua/apogee/compat51.lua").call();
