@@ -88,6 +88,12 @@ class ApogeeCgiLauncherIT {
         Result r = run(launcher("--prepare"), Map.of(), new byte[0], true);
         assertEquals(0, r.status(), r.stderr());
         assertTrue(r.out().startsWith("apogee-cgi: ready ("), r.out());
+        // a JVM whose archive step crashed leaves an empty file behind and still exits 0
+        java.nio.file.Path archive = java.nio.file.Path.of(r.out().trim().replaceFirst("^.*, (.*)\\)$", "$1"));
+        assertTrue(java.nio.file.Files.size(archive) > 1_000_000, "a real archive: " + archive + " " + java.nio.file.Files.size(archive));
+        Result served = run(launcher(apps.resolve("env.lua").toString()), cgi("GET", "/cgi-bin/env.lua", "/"), new byte[0], false);
+        assertEquals(0, served.status(), served.stderr());
+        assertFalse(served.stderr().contains("[error"), "the JVM accepts the archive: " + served.stderr());
     }
 
     @Test
