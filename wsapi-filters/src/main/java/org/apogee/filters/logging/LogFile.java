@@ -76,6 +76,13 @@ public final class LogFile {
         for (LogFile f : OPEN.values()) f.closeFile();
     }
 
+    /** Lets buffered writes start the writer again after {@link #stop()} (tests that share one JVM). */
+    static void resumeAfterStop() {
+        synchronized (LogFile.class) {
+            stopped = false;
+        }
+    }
+
     private synchronized void closeFile() {
         flush();
         if (out == null) return;
