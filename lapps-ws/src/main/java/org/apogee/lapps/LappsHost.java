@@ -152,6 +152,11 @@ public final class LappsHost implements AutoCloseable {
         Broadcasts.Relay relay = broadcasts.relay();
         if (relay != null) relay.close();
         timer.shutdownNow();
+        try {
+            timer.awaitTermination(2, java.util.concurrent.TimeUnit.SECONDS); // no thread left behind (a web app's undeploy)
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**

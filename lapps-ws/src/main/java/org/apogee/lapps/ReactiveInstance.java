@@ -131,6 +131,7 @@ final class ReactiveInstance {
                     case Closed c -> disconnected(c.c());
                     case Stop s -> {
                         shutdown();
+                        state.close(); // what the state keeps open (a database connection) closes with it
                         s.done().countDown();
                         return;
                     }

@@ -157,6 +157,13 @@ final class RedisRelay implements Broadcasts.Relay {
             closeQuietly(publisher);
         }
         listener.interrupt();
+        if (listener != Thread.currentThread() && listener.isAlive()) {
+            try {
+                listener.join(2000); // no thread left behind when a web application is undeployed
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private static void closeQuietly(Socket s) {

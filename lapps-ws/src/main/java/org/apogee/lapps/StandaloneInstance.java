@@ -50,17 +50,22 @@ final class StandaloneInstance {
     private void body() {
         state.enter();
         try {
-            init.call();
-        } catch (LuaError | org.apogee.core.lua.LuaExit e) {
-            LOG.log(System.Logger.Level.ERROR, "[" + name + "] init failed, run is skipped: " + e.getMessage());
-            return;
-        }
-        try {
-            run.call();
-        } catch (LuaError | org.apogee.core.lua.LuaExit e) {
-            if (!mustStop) LOG.log(System.Logger.Level.ERROR, "[" + name + "] run failed: " + e.getMessage());
-        } catch (RuntimeException | StackOverflowError e) {
-            LOG.log(System.Logger.Level.ERROR, "[" + name + "] run failed", e);
+            try {
+                init.call();
+            } catch (LuaError | org.apogee.core.lua.LuaExit e) {
+                LOG.log(System.Logger.Level.ERROR, "[" + name + "] init failed, run is skipped: " + e.getMessage());
+                return;
+            }
+            try {
+                run.call();
+            } catch (LuaError | org.apogee.core.lua.LuaExit e) {
+                if (!mustStop) LOG.log(System.Logger.Level.ERROR, "[" + name + "] run failed: " + e.getMessage());
+            } catch (RuntimeException | StackOverflowError e) {
+                LOG.log(System.Logger.Level.ERROR, "[" + name + "] run failed", e);
+            }
+        } finally {
+            // stopped with the host: what the state keeps open (a database connection) closes with it
+            if (mustStop) state.close();
         }
     }
 

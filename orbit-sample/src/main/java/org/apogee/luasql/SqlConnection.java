@@ -12,6 +12,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
 
+import org.apogee.core.lua.LuaState;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Varargs;
 
@@ -28,7 +29,9 @@ import org.luaj.vm2.Varargs;
  * <li>{@code getlastautoid()} is the rowid of the last insert (SQLite) or {@code lastval()} (PostgreSQL).
  * <li>{@code close()} closes the cursors still open, then the connection; false when already closed.
  * </ul>
- * A connection that becomes garbage without {@code close()} is closed by the JVM's cleaner.
+ * A connection that becomes garbage without {@code close()} is closed by the JVM's cleaner; one still
+ * open when its Lua state is closed (the app's pool closes: the server stops, the web application is
+ * undeployed) is closed then.
  */
 final class SqlConnection {
 
@@ -41,16 +44,23 @@ final class SqlConnection {
     private final Cleaner.Cleanable cleanable;
     private boolean closed;
 
-    SqlConnection(SqlObjects objects, SqlDriver driver, Connection jdbc) {
+    SqlConnection(SqlObjects objects, SqlDriver driver, Connection jdbc, LuaState state) {
         this.objects = objects;
         this.driver = driver;
         this.jdbc = jdbc;
-        this.cleanable = CLEANER.register(this, () -> {
+        Runnable closeJdbc = () -> {
             try {
                 jdbc.close();
             } catch (SQLException ignored) {
-                // nothing to tell anyone: nobody holds the connection any more
+                // nothing to tell anyone: nobody uses the connection any more
             }
+        };
+        // closed with its state (the pool closes, the web application is undeployed)...
+        AutoCloseable withState = state == null ? () -> {} : state.atClose(closeJdbc);
+        // ...or when it becomes garbage; neither action holds this object, so it can become garbage
+        this.cleanable = CLEANER.register(this, () -> {
+            closeJdbc.run();
+            closeQuietly(withState);
         });
     }
 

@@ -38,7 +38,8 @@ final class SqlObjects {
             SqlEnvironment e = self(args, SqlEnvironment.class, "environment");
             if (e.closed) throw new LuaError("LuaSQL: environment is closed");
             try {
-                return wrap(new SqlConnection(this, e.driver, e.driver.connect(this.state.get(), args)), connMeta);
+                LuaState st = this.state.get();
+                return wrap(new SqlConnection(this, e.driver, e.driver.connect(st, args), st), connMeta);
             } catch (SQLException | RuntimeException ex) {
                 if (ex instanceof LuaError le) throw le;
                 return LuaValue.varargsOf(LuaValue.NIL, LuaValue.valueOf(

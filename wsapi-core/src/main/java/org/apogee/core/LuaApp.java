@@ -63,7 +63,7 @@ final class LuaApp {
         this.moduleName = dot > 0 ? base.substring(0, dot) : base;
         Path dir = file.getParent();
         this.runtime = new LuaRuntime(config.lua().withWorkingDirectory(dir).withSearchDirectories(List.of(dir)));
-        this.pool = new StatePool<>(config.instances(), this::load);
+        this.pool = new StatePool<>(config.instances(), this::load, instance -> instance.state.close());
         this.reload = config.reload();
         this.debug = config.debug();
     }
@@ -75,6 +75,11 @@ final class LuaApp {
 
     void release(StatePool.Slot<Instance> slot, boolean reusable) {
         pool.release(slot, reusable);
+    }
+
+    /** Closes every instance (busy ones when their request ends): their states run their close actions. */
+    void close() {
+        pool.close();
     }
 
     /** True when a file the app loaded has changed since (checked at most every 200 ms). */

@@ -18,14 +18,18 @@ import org.luaj.vm2.LuaValue;
  *
  * <p>{@code handle} blocks (reading the body, waiting for a state, running Lua): call it on a
  * virtual thread, never on a server's I/O thread. It is thread-safe.
+ *
+ * <p>{@link #close()} ends it when its server has stopped: every app's Lua states are closed (their
+ * {@link LuaState#atClose} actions run: connections the apps kept open are closed).
  */
-public final class WsapiHost {
+public final class WsapiHost implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger("apogee");
 
     private final HostConfig config;
     private final Router router;
     private final ConcurrentHashMap<Path, LuaApp> apps = new ConcurrentHashMap<>();
+    private volatile boolean closed;
 
     public WsapiHost(HostConfig config) throws IOException {
         this.config = config;
@@ -34,6 +38,16 @@ public final class WsapiHost {
 
     public HostConfig config() {
         return config;
+    }
+
+    /**
+     * Closes the Lua states of every app: idle ones now, busy ones when their request ends. Requests that
+     * come afterwards are answered 503. Idempotent.
+     */
+    @Override
+    public void close() {
+        closed = true;
+        for (LuaApp app : apps.values()) app.close();
     }
 
     /** Serves one request to completion. Never throws: failures become error responses or an aborted sink. */
@@ -72,7 +86,12 @@ public final class WsapiHost {
                     null, List.of(new Header("Connection", "close")));
             return;
         }
-        LuaApp app = apps.computeIfAbsent(route.file(), f -> new LuaApp(f, displayName(f), config));
+        LuaApp app = closed ? null : apps.computeIfAbsent(route.file(), f -> new LuaApp(f, displayName(f), config));
+        if (app == null || closed) {
+            if (app != null) app.close(); // created while closing
+            ResponseDriver.sendPage(sink, req, 503, "The server is shutting down.", null, List.of());
+            return;
+        }
         StatePool.Slot<Instance> slot;
         try {
             slot = app.acquire(config.acquireTimeout());

@@ -11,6 +11,7 @@ import java.util.concurrent.CountDownLatch;
 
 import org.apogee.core.AppProperties;
 import org.apogee.core.HostConfig;
+import org.apogee.core.ShutdownHooks;
 import org.apogee.core.WsapiHost;
 import org.apogee.core.lua.ErrorText;
 import org.apogee.core.lua.LuaCoroutine;
@@ -153,6 +154,8 @@ public final class Apogee {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 if (services != null) services.stop(grace);
                 server.stop(grace);
+                if (host != null) host.close();
+                ShutdownHooks.runAll();
                 stopped.countDown();
             }, "apogee-shutdown"));
             String shown = this.host.contains(":") ? "[" + this.host + "]" : this.host;

@@ -13,6 +13,7 @@ import java.util.concurrent.CountDownLatch;
 import org.apogee.core.AppProperties;
 import org.apogee.core.AppProperties.Key;
 import org.apogee.core.HostConfig;
+import org.apogee.core.ShutdownHooks;
 import org.apogee.core.WsapiHost;
 import org.apogee.core.lua.LuaCoroutine;
 import org.apogee.server.fastcgi.FastCgiServer;
@@ -61,10 +62,13 @@ public final class FcgiCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), folder.properties().source() + ": listen: " + e.getMessage());
         }
         HostConfig config = options.config(target, spec.commandLine());
-        FastCgiServer server = FastCgiServer.start(new WsapiHost(config), address);
+        WsapiHost host = new WsapiHost(config);
+        FastCgiServer server = FastCgiServer.start(host, address);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.stop(Duration.ofMillis((long) (shutdownTimeout * 1000)));
+            host.close();
+            ShutdownHooks.runAll();
             stopped.countDown();
         }, "apogee-shutdown"));
         System.out.println("Apogee FastCGI serving " + config.target() + " on " + shown(server.address())

@@ -585,4 +585,34 @@ class ApogeeCommandTest {
             p.destroyForcibly();
         }
     }
+
+    @Test
+    void sigtermWritesTheBufferedAccessLog(@TempDir Path dir) throws Exception {
+        Path log = dir.resolve("access.log");
+        Path app = dir.resolve("app.lua");
+        Files.writeString(app, """
+                local filters = require "wsapi.filters"
+                return filters.stack {
+                  { filters.logging, file = %s, flush = 60, format = "%%r %%s" },
+                  function(env)
+                    return 200, { ["Content-Type"] = "text/plain" }, coroutine.wrap(function() coroutine.yield("ok") end)
+                  end,
+                }
+                """.formatted("\"" + log.toString().replace("\\", "\\\\") + "\""));
+        Object[] s = serve(app);
+        Process p = (Process) s[0];
+        int port = (int) s[1];
+        try {
+            HttpResponse<String> r = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/x")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode(), r.body());
+            assertEquals("", Files.exists(log) ? Files.readString(log) : "", "buffered for a minute");
+            p.destroy(); // SIGTERM
+            assertTrue(p.waitFor(15, TimeUnit.SECONDS), "stops on SIGTERM");
+            assertEquals(143, p.exitValue());
+            assertEquals("GET /x HTTP/1.1 200\n", Files.readString(log), "written when the server stopped");
+        } finally {
+            p.destroyForcibly();
+        }
+    }
 }

@@ -80,7 +80,9 @@ public final class LuaState extends Globals {
 
     /** Restores what {@link #enter()} returned. */
     public static void leave(LuaState previous) {
-        CURRENT.set(previous);
+        // remove rather than set null: a pooled container thread keeps no entry of this class loader's
+        if (previous == null) CURRENT.remove();
+        else CURRENT.set(previous);
     }
 
     static void enterThread(Globals g) {
@@ -104,6 +106,64 @@ public final class LuaState extends Globals {
             }
         }
         cleanups.clear();
+    }
+
+    private final java.util.LinkedHashSet<Runnable> closeActions = new java.util.LinkedHashSet<>();
+    private boolean closed;
+
+    /**
+     * Runs {@code action} when this state is closed (its pool is closed, or it is dropped): what lives
+     * as long as the state, such as a database connection the app keeps open. {@link AutoCloseable#close()}
+     * on the result withdraws it (the resource was closed by other means). A state closed already runs
+     * the action at once.
+     */
+    public AutoCloseable atClose(Runnable action) {
+        synchronized (closeActions) {
+            if (!closed) {
+                closeActions.add(action);
+                return () -> {
+                    synchronized (closeActions) {
+                        closeActions.remove(action);
+                    }
+                };
+            }
+        }
+        action.run();
+        return () -> {};
+    }
+
+    /** True once {@link #close()} ran. */
+    public boolean isClosed() {
+        synchronized (closeActions) {
+            return closed;
+        }
+    }
+
+    /**
+     * Ends this state: runs what {@link #atEnd} still holds, then what {@link #atClose} registered,
+     * newest first. Errors in one action do not stop the others. The state must not run Lua afterwards.
+     */
+    public void close() {
+        java.util.List<Runnable> due;
+        synchronized (closeActions) {
+            if (closed) return;
+            closed = true;
+            due = new java.util.ArrayList<>(closeActions);
+            closeActions.clear();
+        }
+        LuaState previous = enter();
+        try {
+            runEndActions();
+            for (int i = due.size() - 1; i >= 0; i--) {
+                try {
+                    due.get(i).run();
+                } catch (RuntimeException e) {
+                    System.getLogger("apogee").log(System.Logger.Level.WARNING, "closing a Lua state: an action failed", e);
+                }
+            }
+        } finally {
+            leave(previous);
+        }
     }
 
     public Path cwd() {

@@ -11,6 +11,8 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.apogee.core.ShutdownHooks;
+
 /**
  * An append-only log file shared by every Lua state of the process. Lines are written whole, so
  * lines from concurrent requests never interleave.
@@ -18,7 +20,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Buffered: a line may wait up to the delay its writer asks for (a fraction of a second) and is
  * then written together with the others, in one system call; a delay of 0 writes at once. A
  * background thread writes what is due, a full buffer (64 KiB) is written at once, and everything is
- * written when the JVM shuts down.
+ * written, the thread stopped and the files closed when Apogee stops ({@link ShutdownHooks}: the
+ * process exits, or the web application is undeployed).
  *
  * <p>Rotation-friendly: at most once a second a write checks that the path still names the file it
  * has open; when logrotate (or anyone) moved or deleted it, the file is reopened at the path, so no
@@ -34,17 +37,62 @@ public final class LogFile {
     private static final int BUFFER_BYTES = 64 * 1024;
 
     private static volatile boolean flusherStarted;
+    private static volatile boolean stopped;
+    private static Thread flusher;
 
-    /** The background writer and the shutdown hook, started by the first buffered write. */
+    /** The background writer, started by the first buffered write; stopped with Apogee ({@link ShutdownHooks}). */
     private static void startFlusher() {
         synchronized (LogFile.class) {
-            if (flusherStarted) return;
-            Thread flusher = new Thread(LogFile::flushLoop, "apogee-log-flush");
+            if (flusherStarted || stopped) return;
+            flusher = new Thread(LogFile::flushLoop, "apogee-log-flush");
             flusher.setDaemon(true);
             flusher.start();
-            Runtime.getRuntime().addShutdownHook(new Thread(LogFile::flushAll, "apogee-log-flush-at-exit"));
+            ShutdownHooks.register("the log files", LogFile::stop);
             flusherStarted = true;
         }
+    }
+
+    /**
+     * Stops the background writer, writes what waits and closes the files. A line written afterwards
+     * (a request that ends late) is written at once, reopening its file.
+     */
+    static void stop() {
+        Thread t;
+        synchronized (LogFile.class) {
+            stopped = true;
+            t = flusher;
+            flusher = null;
+            flusherStarted = false;
+        }
+        if (t != null) {
+            t.interrupt();
+            try {
+                t.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        flushAll();
+        for (LogFile f : OPEN.values()) f.closeFile();
+    }
+
+    /** Lets buffered writes start the writer again after {@link #stop()} (tests that share one JVM). */
+    static void resumeAfterStop() {
+        synchronized (LogFile.class) {
+            stopped = false;
+        }
+    }
+
+    private synchronized void closeFile() {
+        flush();
+        if (out == null) return;
+        try {
+            out.close();
+        } catch (IOException ignored) {
+            // nothing more can be written to it anyway
+        }
+        out = null;
+        fileKey = null;
     }
 
     private final Path path;
@@ -116,7 +164,7 @@ public final class LogFile {
      * {@code delayMillis} (0: now). Never throws: a failing log is reported once.
      */
     public synchronized void write(byte[] bytes, int offset, int length, long delayMillis) {
-        if (delayMillis <= 0 || length > BUFFER_BYTES) {
+        if (delayMillis <= 0 || length > BUFFER_BYTES || stopped) {
             flush();
             writeOut(bytes, offset, length);
             return;
@@ -144,7 +192,9 @@ public final class LogFile {
 
     private void writeOut(byte[] bytes, int offset, int length) {
         try {
-            if (path != null) {
+            if (path != null && out == null) {
+                reopen();
+            } else if (path != null) {
                 long now = System.currentTimeMillis();
                 if (now - lastCheck >= CHECK_EVERY_MILLIS) {
                     lastCheck = now;
@@ -164,7 +214,7 @@ public final class LogFile {
     }
 
     private static void flushLoop() {
-        while (true) {
+        while (!stopped) {
             try {
                 Thread.sleep(50);
             } catch (InterruptedException e) {

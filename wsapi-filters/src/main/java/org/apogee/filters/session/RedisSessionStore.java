@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.apogee.core.ShutdownHooks;
+
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
@@ -97,7 +99,15 @@ public final class RedisSessionStore implements SessionStore {
 
     /** The process-wide store for this configuration (one pool per distinct configuration). */
     public static RedisSessionStore shared(Config config) {
-        return SHARED.computeIfAbsent(config, RedisSessionStore::new);
+        return SHARED.computeIfAbsent(config, c -> {
+            RedisSessionStore store = new RedisSessionStore(c);
+            // the pool's connections belong to this class loader: closed when Apogee stops
+            ShutdownHooks.register("the session store at " + store.where, () -> {
+                SHARED.remove(c, store);
+                store.client.close();
+            });
+            return store;
+        });
     }
 
     private static String decode(String s) {

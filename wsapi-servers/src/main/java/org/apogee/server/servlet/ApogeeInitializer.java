@@ -12,12 +12,14 @@ import org.apogee.core.AppProperties;
 /**
  * Lets a WAR need no web.xml: when {@code /WEB-INF/apogee.properties} exists and no servlet named
  * {@code apogee} is declared, registers {@link WsapiServlet} at the {@code mapping} the properties
- * give (default {@code /*}).
+ * give (default {@code /*}). Always adds {@link ApogeeContextListener}, which stops what Apogee
+ * started when the application is undeployed.
  */
 public final class ApogeeInitializer implements ServletContainerInitializer {
 
     @Override
     public void onStartup(Set<Class<?>> classes, ServletContext context) {
+        context.addListener(ApogeeContextListener.class);
         if (context.getServletRegistration("apogee") != null) return;
         AppProperties props;
         try (InputStream in = context.getResourceAsStream(WsapiServlet.PROPERTIES)) {

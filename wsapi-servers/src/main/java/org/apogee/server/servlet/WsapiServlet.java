@@ -37,6 +37,9 @@ import org.apogee.core.WsapiRequest;
  * {@code allow-java} (read by {@link AppProperties}: an unknown key or a bad value stops the
  * deployment). The keys of the standalone commands ({@code host}, {@code port}, ...) are ignored here;
  * {@code lapps} is read by lapps-ws's initializer.
+ *
+ * <p>{@link #destroy()} closes the host; {@link ApogeeContextListener} stops the rest when the web
+ * application is undeployed.
  */
 public class WsapiServlet extends HttpServlet {
 
@@ -45,6 +48,7 @@ public class WsapiServlet extends HttpServlet {
     static final String PROPERTIES = "/WEB-INF/apogee.properties";
 
     private transient WsapiHost host;
+    private transient boolean ownHost;
 
     /** For web.xml and the initializer: configured in {@link #init()}. */
     public WsapiServlet() {}
@@ -59,9 +63,16 @@ public class WsapiServlet extends HttpServlet {
         if (host != null) return;
         try {
             host = new WsapiHost(configure(getServletContext()));
+            ownHost = true;
         } catch (IOException | RuntimeException e) {
             throw new ServletException("Apogee: " + e.getMessage(), e);
         }
+    }
+
+    /** Closes the host this servlet configured (its Lua states, and what they keep open); an embedding owner closes its own. */
+    @Override
+    public void destroy() {
+        if (ownHost && host != null) host.close();
     }
 
     private HostConfig configure(ServletContext context) throws IOException {

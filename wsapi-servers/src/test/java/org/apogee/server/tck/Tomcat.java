@@ -65,6 +65,7 @@ public final class Tomcat implements AutoCloseable {
         private final List<String> jvmOptions = new ArrayList<>();
         private String readyPath;
         private Duration timeout = Duration.ofSeconds(90);
+        private boolean autoDeploy;
 
         private Builder(Path war, String contextPath) {
             this.war = war;
@@ -99,6 +100,15 @@ public final class Tomcat implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Lets Tomcat's host deploy and undeploy while it runs (autoDeploy, checked every second): needed
+         * by {@link Tomcat#undeploy}. Off by default.
+         */
+        public Builder autoDeploy(boolean on) {
+            this.autoDeploy = on;
+            return this;
+        }
+
         /** How long to wait for it (default 90 s). */
         public Builder timeout(Duration timeout) {
             this.timeout = timeout;
@@ -122,12 +132,12 @@ public final class Tomcat implements AutoCloseable {
                     <Server port="-1" shutdown="SHUTDOWN">
                       <Service name="Catalina">
                         <Connector port="%d" address="127.0.0.1" protocol="HTTP/1.1" connectionTimeout="20000"/>
-                        <Engine name="Catalina" defaultHost="localhost">
-                          <Host name="localhost" appBase="webapps" unpackWARs="true" autoDeploy="false"/>
+                        <Engine name="Catalina" defaultHost="localhost" backgroundProcessorDelay="1">
+                          <Host name="localhost" appBase="webapps" unpackWARs="true" autoDeploy="%b"/>
                         </Engine>
                       </Service>
                     </Server>
-                    """.formatted(port));
+                    """.formatted(port, autoDeploy));
             for (String d : List.of("logs", "temp", "work", "webapps")) Files.createDirectories(dir.resolve(d));
             String name = contextPath.isEmpty() ? "ROOT" : contextPath.substring(1).replace('/', '#');
             Files.copy(war, dir.resolve("webapps/" + name + ".war"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
@@ -171,6 +181,25 @@ public final class Tomcat implements AutoCloseable {
             Thread.sleep(250);
         }
         throw new IllegalStateException("Tomcat did not serve " + path + " within " + timeout + " (" + last + ")");
+    }
+
+    /**
+     * Undeploys the application as an operator would without the manager: deletes its WAR from webapps/
+     * and waits until Tomcat has stopped it and removed the unpacked folder (needs
+     * {@link Builder#autoDeploy}). Tomcat's own messages about it are then in {@link #log()}.
+     */
+    public void undeploy(Duration timeout) throws Exception {
+        Files.deleteIfExists(base.resolve("webapps/" + warName() + ".war"));
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (Files.exists(webapp())) {
+            if (System.nanoTime() > deadline) throw new IllegalStateException("Tomcat did not undeploy " + warName() + " within " + timeout + "\n" + log());
+            if (!process.isAlive()) throw new IllegalStateException("Tomcat exited with " + process.exitValue() + "\n" + log());
+            Thread.sleep(200);
+        }
+    }
+
+    private String warName() {
+        return contextPath.isEmpty() ? "ROOT" : contextPath.substring(1).replace('/', '#');
     }
 
     public int port() {
