@@ -1,10 +1,8 @@
 package org.apogee.core.lua;
 
-import java.math.BigDecimal;
-import java.math.MathContext;
-import java.math.RoundingMode;
 import java.util.Locale;
 
+import org.apogee.luaj.CNumberText;
 import org.luaj.vm2.Buffer;
 import org.luaj.vm2.LuaError;
 import org.luaj.vm2.LuaString;
@@ -242,60 +240,13 @@ final class StringFixes {
                 double a = Math.abs(x);
                 int p = spec.precision < 0 ? 6 : spec.precision;
                 body = switch (conv) {
-                    case 'f' -> fixed(a, p, spec.alt);
-                    case 'e', 'E' -> exponent(a, p, spec.alt);
-                    default -> general(a, p, spec.alt);
+                    case 'f' -> CNumberText.fixed(a, p, spec.alt);
+                    case 'e', 'E' -> CNumberText.exponent(a, p, spec.alt);
+                    default -> CNumberText.general(a, p, spec.alt);
                 };
             }
             if (conv == 'E' || conv == 'G') body = body.toUpperCase(Locale.ROOT);
             pad(out, spec, prefix, body, spec.zero && finite);
-        }
-
-        /** {@code %.pf} of a non-negative number: exact binary value, ties to even, as C does. */
-        static String fixed(double a, int p, boolean alt) {
-            String s = new BigDecimal(a).setScale(p, RoundingMode.HALF_EVEN).toPlainString();
-            return p == 0 && alt ? s + "." : s;
-        }
-
-        /** {@code %.pe} of a non-negative number. */
-        static String exponent(double a, int p, boolean alt) {
-            String digits;
-            int exp;
-            if (a == 0) {
-                digits = "0".repeat(p + 1);
-                exp = 0;
-            } else {
-                BigDecimal r = new BigDecimal(a).round(new MathContext(p + 1, RoundingMode.HALF_EVEN));
-                digits = r.unscaledValue().toString();
-                exp = digits.length() - 1 - r.scale();
-                if (digits.length() < p + 1) digits = digits + "0".repeat(p + 1 - digits.length());
-            }
-            StringBuilder sb = new StringBuilder(p + 8).append(digits.charAt(0));
-            if (p > 0 || alt) sb.append('.');
-            sb.append(digits, 1, p + 1).append('e').append(exp < 0 ? '-' : '+');
-            if (Math.abs(exp) < 10) sb.append('0');
-            return sb.append(Math.abs(exp)).toString();
-        }
-
-        /** {@code %.pg} of a non-negative number: %e or %f by the exponent, trailing zeros removed unless '#'. */
-        static String general(double a, int p, boolean alt) {
-            int precision = p == 0 ? 1 : p;
-            int exp = 0;
-            if (a != 0) {
-                BigDecimal r = new BigDecimal(a).round(new MathContext(precision, RoundingMode.HALF_EVEN));
-                exp = r.precision() - r.scale() - 1;
-            }
-            String s = precision > exp && exp >= -4 ? fixed(a, precision - 1 - exp, alt) : exponent(a, precision - 1, alt);
-            if (alt) return s;
-            int e = s.indexOf('e');
-            String mantissa = e < 0 ? s : s.substring(0, e);
-            if (mantissa.indexOf('.') >= 0) {
-                int end = mantissa.length();
-                while (mantissa.charAt(end - 1) == '0') end--;
-                if (mantissa.charAt(end - 1) == '.') end--;
-                mantissa = mantissa.substring(0, end);
-            }
-            return e < 0 ? mantissa : mantissa + s.substring(e);
         }
 
         /** Pads {@code prefix + body} to the spec's width: spaces left or right, or zeros after the prefix. */
