@@ -71,8 +71,7 @@ abstract class BoardBrowserScenario {
 
     /**
      * Variables of this JVM's environment kept from the board's Apogee processes, so that each uses the test's
-     * BOARD_DATA, SQLite there, sessions in memory and the bundled Lua path. (Tomcat's builder cannot remove
-     * variables; it passes this JVM's environment on.)
+     * BOARD_DATA, SQLite there, sessions in memory and the bundled Lua path.
      */
     static final List<String> FOREIGN_ENV = List.of("BOARD_DATABASE", "REDIS_URL", "APOGEE_SESSION_SECRET", "BOARD_ACCESS_LOG",
             "LUA_PATH", "LUA_PATH_5_2", "LAPPS_HOME");

@@ -36,6 +36,7 @@ class TomcatBoardIT extends BoardBrowserScenario {
                 // sqlite-jdbc loads its native library
                 .jvmOptions("--enable-native-access=ALL-UNNAMED")
                 .timeout(Duration.ofSeconds(120));
+        FOREIGN_ENV.forEach(b::removeEnv);
         tomcat = stopLater(b.start());
         return tomcat.url("/board/");
     }

@@ -40,7 +40,9 @@ class TomcatUndeployIT {
         Path data = Files.createDirectories(work.resolve("data"));
         Path accessLog = work.resolve("access.log");
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        try (Tomcat tomcat = Tomcat.builder(WAR, "/board").base(work.resolve("catalina")).autoDeploy(true)
+        Tomcat.Builder builder = Tomcat.builder(WAR, "/board").base(work.resolve("catalina")).autoDeploy(true);
+        BoardBrowserScenario.FOREIGN_ENV.forEach(builder::removeEnv);
+        try (Tomcat tomcat = builder
                 .env("BOARD_DATA", data.toString())
                 .env("BOARD_ACCESS_LOG", accessLog.toString())
                 .jvmOptions("--enable-native-access=ALL-UNNAMED")

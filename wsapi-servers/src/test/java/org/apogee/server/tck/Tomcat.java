@@ -62,6 +62,7 @@ public final class Tomcat implements AutoCloseable {
         private final String contextPath;
         private Path base;
         private final Map<String, String> env = new HashMap<>();
+        private final List<String> removedEnv = new ArrayList<>();
         private final List<String> jvmOptions = new ArrayList<>();
         private String readyPath;
         private Duration timeout = Duration.ofSeconds(90);
@@ -85,6 +86,12 @@ public final class Tomcat implements AutoCloseable {
         /** An environment variable of the Tomcat process (seen by Lua apps through os.getenv). */
         public Builder env(String name, String value) {
             env.put(name, value);
+            return this;
+        }
+
+        /** A variable of this JVM's environment that the Tomcat process must not inherit. */
+        public Builder removeEnv(String name) {
+            removedEnv.add(name);
             return this;
         }
 
@@ -151,6 +158,7 @@ public final class Tomcat implements AutoCloseable {
             pb.environment().remove("JAVA_OPTS");
             pb.environment().remove("CATALINA_OPTS");
             if (!jvmOptions.isEmpty()) pb.environment().put("CATALINA_OPTS", String.join(" ", jvmOptions));
+            removedEnv.forEach(pb.environment()::remove);
             pb.environment().putAll(env);
             Tomcat tomcat = new Tomcat(pb.start(), dir, own, port, contextPath);
             try {
