@@ -15,7 +15,7 @@
 #
 # Settings (environment): WRK_THREADS (1), WRK_CONNECTIONS (32), DURATION (10s), WARMUP (5s),
 # ROUNDS (2), CARDS (50), JAVA_OPTS (extra JVM options for Apogee). About two minutes with the
-# defaults; DURATION=2s WARMUP=2s ROUNDS=1 takes about 30 s. A dated line is appended to
+# defaults; DURATION=2s WARMUP=2s ROUNDS=1 takes about 20 s. A dated line is appended to
 # bench/results/orbit.txt (not versioned). Figures: docs/benchmarks-orbit.md.
 set -euo pipefail
 cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.."
