@@ -12,6 +12,7 @@
 # bench/results/fcgi.txt (not versioned).
 set -euo pipefail
 cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.."
+. bench/lib.sh
 APOGEE_HOME=$PWD
 WRK_THREADS=${WRK_THREADS:-1}
 WRK_CONNECTIONS=${WRK_CONNECTIONS:-32}
@@ -25,19 +26,11 @@ scripts/ensure-packages.sh nginx
 command -v wrk >/dev/null 2>&1 || scripts/ensure-packages.sh wrk
 ./apogee --help >/dev/null   # builds the jars when they are missing or stale
 
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
-}
 
 work=$(mktemp -d)
 pids=()
 cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-  done
+  stop_pids "${pids[@]}"
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -52,13 +45,6 @@ wait_ready() {  # name pid url text: waits up to 60 s for a body containing text
   echo "fcgi.sh: $name did not answer at $url" >&2; cat "$work/$name.log" >&2; exit 1
 }
 
-cpu_ticks() {  # utime+stime of a process, in clock ticks
-  local stat
-  stat=$(cat "/proc/$1/stat")
-  stat=${stat##*) }
-  set -- $stat
-  echo $(( ${12} + ${13} ))
-}
 
 declare -A requests=() ticks=() seconds=()
 measure() {  # name pid url: one wrk run, added to the totals of name (pid 0: no CPU accounting)

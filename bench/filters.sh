@@ -16,6 +16,7 @@ set -euo pipefail
 cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.."
 APOGEE_HOME=$PWD
 . scripts/jdk.sh
+. bench/lib.sh
 JAVA_HOME=$(apogee_find_jdk)
 export JAVA_HOME
 
@@ -32,18 +33,11 @@ fi
 
 ./apogee --help >/dev/null   # builds the jars when they are missing or stale
 
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
-}
 
 work=$(mktemp -d)
 server_pid=""
 cleanup() {
-  if [ -n "$server_pid" ]; then
-    kill "$server_pid" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$server_pid" 2>/dev/null || true
-  fi
+  stop_pids "$server_pid"
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -69,13 +63,6 @@ cookie=$(curl -s --max-time 5 -D - -o /dev/null "$base/session.lua/login" | sed 
 got=$(curl -s --max-time 5 -H "Cookie: $cookie" "$base/session.lua")
 [ "$got" = "Hello World!" ] || { echo "filters.sh: session.lua answered '$got'" >&2; exit 1; }
 
-cpu_ticks() {  # utime+stime of a process, in clock ticks
-  local stat
-  stat=$(cat "/proc/$1/stat")
-  stat=${stat##*) }
-  set -- $stat
-  echo $(( ${12} + ${13} ))
-}
 
 declare -A requests=() ticks=() seconds=() urls=() headers=()
 urls[bare]=$base/hello.lua
@@ -86,25 +73,7 @@ headers[stack]="X-Bench: stack"
 headers[session]="Cookie: $cookie"
 names=(bare stack session)
 
-report() {  # name requests seconds ticks
-  awk -v name="$1" -v n="$2" -v s="$3" -v t="$4" -v hz="$(getconf CLK_TCK)" \
-    'BEGIN { printf "  %-8s %9.0f req/s  %6.1f µs CPU/request (server)  [%d requests in %.1f s]\n", name, n / s, t / hz * 1e6 / n, n, s }'
-}
 
-measure() {  # name
-  local name=$1 out t0 t1 n secs errors
-  t0=$(cpu_ticks "$server_pid")
-  out=$(wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"$DURATION" -H "${headers[$name]}" "${urls[$name]}")
-  t1=$(cpu_ticks "$server_pid")
-  n=$(awk '/requests in/ {print $1}' <<<"$out")
-  secs=$(awk '/requests in/ {sub(/s,?$/, "", $4); print $4}' <<<"$out")
-  errors=$(awk '/Non-2xx|Socket errors/' <<<"$out")
-  [ -n "$errors" ] && echo "filters.sh: $name: $errors" >&2
-  requests[$name]=$(( ${requests[$name]:-0} + n ))
-  ticks[$name]=$(( ${ticks[$name]:-0} + t1 - t0 ))
-  seconds[$name]=$(awk -v a="${seconds[$name]:-0}" -v b="$secs" 'BEGIN { print a + b }')
-  report "$name" "$n" "$secs" $((t1 - t0))
-}
 
 jdk_version=$(apogee_jdk_version "$JAVA_HOME")
 echo "JDK $("$JAVA_HOME/bin/java" -version 2>&1 | sed -n 's/.*Runtime Environment \(.*\)/\1/p'), $(nproc) cores," \
@@ -114,7 +83,7 @@ for name in "${names[@]}"; do
   wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"$WARMUP" -H "${headers[$name]}" "${urls[$name]}" >/dev/null
 done
 for _ in $(seq "$ROUNDS"); do
-  for name in "${names[@]}"; do measure "$name"; done
+  for name in "${names[@]}"; do wrk_measure "$name" "$server_pid" "${urls[$name]}" -H "${headers[$name]}"; done
 done
 echo "overall:"
 declare -A rps=() cpu=()

@@ -15,6 +15,7 @@ set -euo pipefail
 cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.."
 APOGEE_HOME=$PWD
 . scripts/jdk.sh
+. bench/lib.sh
 JAVA_HOME=$(apogee_find_jdk)
 export JAVA_HOME
 
@@ -35,19 +36,11 @@ jdk_version=$(apogee_jdk_version "$JAVA_HOME")
 raw_args=()
 [ "$jdk_version" -ge 23 ] && raw_args+=(--sun-misc-unsafe-memory-access=allow)
 
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
-}
 
 log_dir=$(mktemp -d)
 pids=()
 cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-  done
+  stop_pids "${pids[@]}"
   rm -rf "$log_dir"
 }
 trap cleanup EXIT
@@ -64,36 +57,10 @@ wait_ready() {  # name pid url: waits up to 60 s for "Hello World!" at url (http
   echo "http.sh: $name did not answer \"Hello World!\" at $url" >&2; cat "$log_dir/$name.log" >&2; exit 1
 }
 
-cpu_ticks() {  # utime+stime of a process, in clock ticks
-  local stat
-  stat=$(cat "/proc/$1/stat")
-  stat=${stat##*) }          # fields after the command name; utime and stime are fields 14 and 15
-  set -- $stat
-  echo $(( ${12} + ${13} ))
-}
 
 declare -A requests=() ticks=() seconds=()
 
-# measure name pid url: one wrk run, added to the totals of name
-measure() {
-  local name=$1 pid=$2 url=$3 out t0 t1 n secs errors
-  t0=$(cpu_ticks "$pid")
-  out=$(wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"$DURATION" "$url")
-  t1=$(cpu_ticks "$pid")
-  n=$(awk '/requests in/ {print $1}' <<<"$out")
-  secs=$(awk '/requests in/ {sub(/s,?$/, "", $4); print $4}' <<<"$out")
-  errors=$(awk '/Non-2xx|Socket errors/' <<<"$out")
-  [ -n "$errors" ] && echo "http.sh: $name: $errors" >&2
-  requests[$name]=$(( ${requests[$name]:-0} + n ))
-  ticks[$name]=$(( ${ticks[$name]:-0} + t1 - t0 ))
-  seconds[$name]=$(awk -v a="${seconds[$name]:-0}" -v b="$secs" 'BEGIN { print a + b }')
-  report "$name" "$n" "$secs" $((t1 - t0))
-}
 
-report() {  # name requests seconds ticks
-  awk -v name="$1" -v n="$2" -v s="$3" -v t="$4" -v hz="$(getconf CLK_TCK)" \
-    'BEGIN { printf "  %-8s %9.0f req/s  %6.1f µs CPU/request (server)  [%d requests in %.1f s]\n", name, n / s, t / hz * 1e6 / n, n, s }'
-}
 
 raw_port=$(free_port)
 "$JAVA_HOME/bin/java" "${raw_args[@]}" ${RAW_JAVA_OPTS:-} -cp "$CP" bench/RawUndertow.java "$raw_port" \
@@ -137,10 +104,10 @@ wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"$WARMUP" "$apogee_url" >/dev/null
 wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"$WARMUP" "$jetty_url" >/dev/null
 wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"$WARMUP" "$https_url" >/dev/null
 for _ in $(seq "$ROUNDS"); do
-  measure raw "$raw_pid" "$raw_url"
-  measure apogee "$apogee_pid" "$apogee_url"
-  measure jetty "$jetty_pid" "$jetty_url"
-  measure https "$https_pid" "$https_url"
+  wrk_measure raw "$raw_pid" "$raw_url"
+  wrk_measure apogee "$apogee_pid" "$apogee_url"
+  wrk_measure jetty "$jetty_pid" "$jetty_url"
+  wrk_measure https "$https_pid" "$https_url"
 done
 echo "overall:"
 for name in raw apogee jetty https; do report "$name" "${requests[$name]}" "${seconds[$name]}" "${ticks[$name]}"; done

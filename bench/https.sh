@@ -26,6 +26,7 @@ HANDSHAKES=${HANDSHAKES:-3000} # TLS handshakes in the warm-up: the JIT needs a 
 command -v wrk >/dev/null || { echo "https.sh: needs wrk (apt-get install wrk)" >&2; exit 1; }
 command -v openssl >/dev/null || { echo "https.sh: needs openssl (apt-get install openssl)" >&2; exit 1; }
 . scripts/jdk.sh
+. bench/lib.sh
 JAVA_HOME=$(apogee_find_jdk)
 export JAVA_HOME
 
@@ -45,7 +46,6 @@ openssl req -x509 "${newkey[@]}" -nodes -keyout "$work/key.pem" -out "$work/cert
 ./apogee --version >/dev/null # builds on first use
 
 ticks=$(getconf CLK_TCK)
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 # prints "req/s cpu-µs-per-request" for one wrk run against $1 (extra wrk arguments after it)
 measure() {

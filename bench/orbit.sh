@@ -20,6 +20,7 @@
 set -euo pipefail
 cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.."
 . scripts/jdk.sh
+. bench/lib.sh
 JAVA_HOME=$(apogee_find_jdk)
 export JAVA_HOME
 
@@ -37,22 +38,12 @@ fi
 
 ./apogee --help >/dev/null   # builds the jars when they are missing or stale
 
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
-}
 
 work=$(mktemp -d)
 hello_pid=""
 board_pid=""
-stop() {  # pid
-  [ -n "$1" ] || return 0
-  kill "$1" 2>/dev/null || true
-  for _ in $(seq 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
-  kill -9 "$1" 2>/dev/null || true
-}
 cleanup() {
-  stop "$hello_pid"
-  stop "$board_pid"
+  stop_pids "$hello_pid" "$board_pid"
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -108,13 +99,6 @@ case $home_page in *"Card $CARDS: something to do"*) ;; *) echo "orbit.sh: the h
 card_page=$(curl -s --max-time 5 "$board/cards/$card_id")
 case $card_page in *"Card $card_id: something to do"*) ;; *) echo "orbit.sh: /cards/$card_id does not show the card" >&2; exit 1 ;; esac
 
-cpu_ticks() {  # utime+stime of a process, in clock ticks
-  local stat
-  stat=$(cat "/proc/$1/stat")
-  stat=${stat##*) }
-  set -- $stat
-  echo $(( ${12} + ${13} ))
-}
 
 declare -A requests=() ticks=() seconds=() urls=() pids=() bytes=()
 urls[bare]=$hello/hello.lua
@@ -130,25 +114,7 @@ for name in "${names[@]}"; do
   bytes[$name]=$(curl -s --max-time 5 "${urls[$name]}" | wc -c)
 done
 
-report() {  # name requests seconds ticks
-  awk -v name="$1" -v n="$2" -v s="$3" -v t="$4" -v hz="$(getconf CLK_TCK)" \
-    'BEGIN { printf "  %-6s %9.0f req/s  %7.1f µs CPU/request (server)  [%d requests in %.1f s]\n", name, n / s, t / hz * 1e6 / n, n, s }'
-}
 
-measure() {  # name
-  local name=$1 out t0 t1 n secs errors
-  t0=$(cpu_ticks "${pids[$name]}")
-  out=$(wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"$DURATION" "${urls[$name]}")
-  t1=$(cpu_ticks "${pids[$name]}")
-  n=$(awk '/requests in/ {print $1}' <<<"$out")
-  secs=$(awk '/requests in/ {sub(/s,?$/, "", $4); print $4}' <<<"$out")
-  errors=$(awk '/Non-2xx|Socket errors/' <<<"$out")
-  [ -n "$errors" ] && echo "orbit.sh: $name: $errors" >&2
-  requests[$name]=$(( ${requests[$name]:-0} + n ))
-  ticks[$name]=$(( ${ticks[$name]:-0} + t1 - t0 ))
-  seconds[$name]=$(awk -v a="${seconds[$name]:-0}" -v b="$secs" 'BEGIN { print a + b }')
-  report "$name" "$n" "$secs" $((t1 - t0))
-}
 
 jdk_version=$(apogee_jdk_version "$JAVA_HOME")
 echo "JDK $("$JAVA_HOME/bin/java" -version 2>&1 | sed -n 's/.*Runtime Environment \(.*\)/\1/p'), $(nproc) cores," \
@@ -159,7 +125,7 @@ for name in "${names[@]}"; do
   wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"$WARMUP" "${urls[$name]}" >/dev/null
 done
 for _ in $(seq "$ROUNDS"); do
-  for name in "${names[@]}"; do measure "$name"; done
+  for name in "${names[@]}"; do wrk_measure "$name" "${pids[$name]}" "${urls[$name]}"; done
 done
 echo "overall:"
 declare -A rps=() cpu=() ratio=()
