@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import org.apogee.core.lua.LuaRuntime;
+import org.apogee.core.lua.LuaSpecNodes;
 import org.apogee.core.lua.LuaSpecs;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -42,7 +43,7 @@ class BoardPostgresTest {
 
     @TestFactory
     Stream<DynamicTest> boardSpecsOnPostgres() throws Exception {
-        OrbitLuaSpecTest.copy(Path.of("src/test/lua"), work);
+        LuaSpecNodes.copy(Path.of("src/test/lua"), work);
         Map<String, String> env = Map.of(
                 "ORBIT_SAMPLE_APP", Path.of("app").toAbsolutePath().toString(),
                 "BOARD_TEST_DATABASE", "postgres://" + PostgresServer.USER + "@127.0.0.1:" + server.port + "/postgres");

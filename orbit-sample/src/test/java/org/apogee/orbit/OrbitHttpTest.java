@@ -14,6 +14,7 @@ import java.time.Duration;
 import org.apogee.core.HostConfig;
 import org.apogee.core.WsapiHost;
 import org.apogee.core.lua.LuaRuntime;
+import org.apogee.core.lua.LuaSpecNodes;
 import org.apogee.server.undertow.UndertowServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,7 +37,7 @@ class OrbitHttpTest {
 
     @BeforeAll
     static void start() throws Exception {
-        OrbitLuaSpecTest.copy(Path.of("src/test/apps/hello"), dir);
+        LuaSpecNodes.copy(Path.of("src/test/apps/hello"), dir);
         HostConfig config = HostConfig.of(dir.resolve("hello.lua")).withInstances(2)
                 .withAcquireTimeout(Duration.ofSeconds(5)).withDebug(true)
                 .withLua(LuaRuntime.Options.defaults());

@@ -1,22 +1,14 @@
 package org.apogee.filters;
 
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.fail;
-
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
 
 import org.apogee.core.lua.LuaRuntime;
-import org.apogee.core.lua.LuaSpecs;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.DynamicContainer;
+import org.apogee.core.lua.LuaSpecNodes;
 import org.junit.jupiter.api.DynamicNode;
-import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,32 +28,9 @@ class FilterSpecTest {
 
     @TestFactory
     Stream<DynamicNode> luaSpecs() throws IOException {
-        copy(SPECS, work);
         copySamples(work.resolve("samples"));
-        LuaRuntime runtime = new LuaRuntime(LuaRuntime.Options.defaults());
-        List<Path> files = LuaSpecs.find(work).stream()
-                .filter(f -> !NEEDS_RINGS.contains(f.getFileName().toString()))
-                .toList();
-        assertFalse(files.isEmpty(), "no spec files under " + SPECS.toAbsolutePath());
-        return files.stream().map(file -> {
-            Path relative = work.relativize(file);
-            Stream<DynamicNode> tests = Stream.of(file).flatMap(f -> tests(runtime, f));
-            return DynamicContainer.dynamicContainer(relative.toString(), SPECS.resolve(relative).toUri(), tests);
-        });
-    }
-
-    static Stream<DynamicNode> tests(LuaRuntime runtime, Path file) {
-        List<LuaSpecs.Result> results = LuaSpecs.run(runtime, file);
-        if (results.isEmpty()) {
-            return Stream.of(DynamicTest.dynamicTest("(no tests)", () -> fail(file.getFileName() + " defines no tests")));
-        }
-        return results.stream().map(r -> DynamicTest.dynamicTest(r.name(), () -> {
-            switch (r.status()) {
-                case PASSED -> { }
-                case SKIPPED -> Assumptions.abort(r.message() == null ? "pending" : r.message());
-                case FAILED -> fail(r.message());
-            }
-        }));
+        return LuaSpecNodes.fromCopy(SPECS, work, new LuaRuntime(LuaRuntime.Options.defaults()),
+                f -> !NEEDS_RINGS.contains(f.getFileName().toString()));
     }
 
     /** The sample apps of the project (examples/), which the lint and example specs run. */
@@ -69,21 +38,7 @@ class FilterSpecTest {
         Files.createDirectories(to);
         Path examples = Path.of("..", "examples");
         Files.copy(examples.resolve("hello.lua"), to.resolve("hello.lua"));
-        copy(examples.resolve("hello-war/src/main/lua"), to.resolve("hello-war"));
-        copy(examples.resolve("filters"), to.resolve("filters"));
-    }
-
-    static void copy(Path from, Path to) throws IOException {
-        try (Stream<Path> paths = Files.walk(from)) {
-            paths.forEach(p -> {
-                try {
-                    Path target = to.resolve(from.relativize(p).toString());
-                    if (Files.isDirectory(p)) Files.createDirectories(target);
-                    else Files.copy(p, target);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        }
+        LuaSpecNodes.copy(examples.resolve("hello-war/src/main/lua"), to.resolve("hello-war"));
+        LuaSpecNodes.copy(examples.resolve("filters"), to.resolve("filters"));
     }
 }

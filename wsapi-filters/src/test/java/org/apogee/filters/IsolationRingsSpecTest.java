@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.stream.Stream;
 
 import org.apogee.core.lua.LuaRuntime;
+import org.apogee.core.lua.LuaSpecNodes;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,9 +22,9 @@ class IsolationRingsSpecTest {
 
     @TestFactory
     Stream<DynamicNode> isolationWithRings() throws IOException {
-        FilterSpecTest.copy(Path.of("src/test/lua"), work);
+        LuaSpecNodes.copy(Path.of("src/test/lua"), work);
         LuaRuntime runtime = new LuaRuntime(LuaRuntime.Options.defaults());
         return FilterSpecTest.NEEDS_RINGS.stream().sorted()
-                .flatMap(name -> FilterSpecTest.tests(runtime, work.resolve(name)));
+                .flatMap(name -> LuaSpecNodes.tests(runtime, work.resolve(name)));
     }
 }

@@ -1,19 +1,10 @@
 package org.apogee.core.lua;
 
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.fail;
-
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicNode;
-import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,50 +14,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LuaSpecTest {
 
-    private static final Path SPECS = Path.of("src/test/lua");
-
     @TempDir
     static Path work;
 
     @TestFactory
     Stream<DynamicNode> luaSpecs() throws IOException {
-        copy(SPECS, work);
-        LuaRuntime runtime = new LuaRuntime(LuaRuntime.Options.defaults());
-        List<Path> files = LuaSpecs.find(work);
-        assertFalse(files.isEmpty(), "no spec files under " + SPECS.toAbsolutePath());
-        return files.stream().map(file -> {
-            Path relative = work.relativize(file);
-            // The stream is consumed when the container runs, so each file runs in its turn.
-            Stream<DynamicNode> tests = Stream.of(file).flatMap(f -> tests(runtime, f));
-            return DynamicContainer.dynamicContainer(relative.toString(), SPECS.resolve(relative).toUri(), tests);
-        });
-    }
-
-    private static Stream<DynamicNode> tests(LuaRuntime runtime, Path file) {
-        List<LuaSpecs.Result> results = LuaSpecs.run(runtime, file);
-        if (results.isEmpty()) {
-            return Stream.of(DynamicTest.dynamicTest("(no tests)", () -> fail(file.getFileName() + " defines no tests")));
-        }
-        return results.stream().map(r -> DynamicTest.dynamicTest(r.name(), () -> {
-            switch (r.status()) {
-                case PASSED -> { }
-                case SKIPPED -> Assumptions.abort(r.message() == null ? "pending" : r.message());
-                case FAILED -> fail(r.message());
-            }
-        }));
-    }
-
-    private static void copy(Path from, Path to) throws IOException {
-        try (Stream<Path> paths = Files.walk(from)) {
-            paths.forEach(p -> {
-                try {
-                    Path target = to.resolve(from.relativize(p).toString());
-                    if (Files.isDirectory(p)) Files.createDirectories(target);
-                    else Files.copy(p, target);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        }
+        return LuaSpecNodes.fromCopy(Path.of("src/test/lua"), work, new LuaRuntime(LuaRuntime.Options.defaults()), f -> true);
     }
 }
