@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.CookieManager;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,7 +14,6 @@ import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -28,11 +25,11 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import org.apogee.core.HostConfig;
 import org.apogee.core.WsapiHost;
 import org.apogee.core.lua.LuaRuntime;
+import org.apogee.core.lua.LuaSpecNodes;
 import org.apogee.lapps.LappsConfig;
 import org.apogee.lapps.LappsHost;
 import org.apogee.lapps.json.Cbor;
@@ -64,7 +61,8 @@ class BoardHttpTest {
     @BeforeAll
     static void start() throws Exception {
         Path app = dir.resolve("app");
-        copyApp(Path.of("app"), app);
+        // the app's files without run-time data (as the WAR packs them)
+        LuaSpecNodes.copy(Path.of("app"), app, relative -> !relative.startsWith("data"));
         // both read board.config with an empty environment: data in app/data, a generated secret
         services = LappsHost.start(LappsConfig.load(app.resolve("lapps.json")), LappsHost.Options.defaults());
         HostConfig config = HostConfig.of(app.resolve("board.lua")).withInstances(2)
@@ -77,21 +75,6 @@ class BoardHttpTest {
     static void stop() {
         if (services != null) services.stop(Duration.ofSeconds(5));
         if (server != null) server.stop(Duration.ofSeconds(5));
-    }
-
-    /** The app's files without run-time data (as the WAR packs them). */
-    private static void copyApp(Path from, Path to) throws IOException {
-        try (Stream<Path> paths = Files.walk(from)) {
-            paths.filter(p -> !from.relativize(p).startsWith("data")).forEach(p -> {
-                try {
-                    Path target = to.resolve(from.relativize(p).toString());
-                    if (Files.isDirectory(p)) Files.createDirectories(target);
-                    else Files.copy(p, target);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        }
     }
 
     /** A browser: keeps cookies, does not follow redirects. */

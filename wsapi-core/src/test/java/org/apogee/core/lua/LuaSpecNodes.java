@@ -57,8 +57,13 @@ public final class LuaSpecNodes {
 
     /** Copies a folder tree (or a file) into {@code to}. */
     public static void copy(Path from, Path to) throws IOException {
+        copy(from, to, relative -> true);
+    }
+
+    /** Copies the paths of a folder tree whose path relative to {@code from} passes {@code include}. */
+    public static void copy(Path from, Path to, Predicate<Path> include) throws IOException {
         try (Stream<Path> paths = Files.walk(from)) {
-            paths.forEach(p -> {
+            paths.filter(p -> include.test(from.relativize(p))).forEach(p -> {
                 try {
                     Path target = to.resolve(from.relativize(p).toString());
                     if (Files.isDirectory(p)) Files.createDirectories(target);
