@@ -75,6 +75,26 @@ public final class WsapiHost implements AutoCloseable {
         }
     }
 
+    /**
+     * A refused body up to this size is read and dropped before the 413 goes out: a server that closes
+     * with unread bytes makes the client's TCP stack reset the connection, which can discard the answer
+     * before the client reads it (Tomcat's maxSwallowSize does the same, with the same 2 MiB).
+     */
+    static final long SWALLOW_LIMIT = 2L * 1024 * 1024;
+
+    private static void swallow(java.io.InputStream body, long length) {
+        byte[] buffer = new byte[8192];
+        try {
+            for (long left = length; left > 0; ) {
+                int n = body.read(buffer, 0, (int) Math.min(buffer.length, left));
+                if (n < 0) return;
+                left -= n;
+            }
+        } catch (IOException gone) {
+            // the client stopped sending: the 413 still goes out if it can
+        }
+    }
+
     private void runApp(WsapiRequest req, Router.AppRoute route, ResponseSink sink) throws IOException, InterruptedException {
         long declared = declaredLength(req);
         if (declared == -2) {
@@ -82,6 +102,7 @@ public final class WsapiHost implements AutoCloseable {
             return;
         }
         if (declared > config.maxBodyBytes()) {
+            if (declared <= SWALLOW_LIMIT) swallow(req.body(), declared);
             ResponseDriver.sendPage(sink, req, 413, "The request body is larger than " + config.maxBodyBytes() + " bytes.",
                     null, List.of(new Header("Connection", "close")));
             return;
